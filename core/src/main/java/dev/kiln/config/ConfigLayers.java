@@ -1,0 +1,137 @@
+package dev.kiln.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigOriginFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import dev.kiln.errors.ConfigProblem;
+import dev.kiln.errors.InvalidConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Loads a pipeline configuration from its four layers, lowest first: Kiln's embedded {@code defaults.conf}, the
+ * pipeline file, environment variables {@code KILN_CONF_<path>}, and {@code --conf key=value} overrides.
+ *
+ * <p>Environment variable names map to paths the way Typesafe Config's {@code CONFIG_FORCE_} does: one underscore is a
+ * dot, two are a dash, three an underscore ({@code KILN_CONF_sample_fraction} sets {@code sample.fraction},
+ * {@code KILN_CONF_evaluation_test__fraction} sets {@code evaluation.test-fraction}). Every value keeps its origin,
+ * so a problem found later names the file and line, the variable or the override it came from.
+ */
+public final class ConfigLayers {
+
+  public static final String ENV_PREFIX = "KILN_CONF_";
+  static final String DEFAULTS_RESOURCE = "dev/kiln/config/defaults.conf";
+
+  private ConfigLayers() {}
+
+  /**
+   * Loads and resolves the layers.
+   *
+   * @param pipelineFile the pipeline file, or null to run on defaults and overrides alone
+   * @param environment usually {@code System.getenv()}; only {@code KILN_CONF_*} entries are read
+   * @param overrides {@code key=value} strings, in order; a later one wins
+   * @throws InvalidConfigException when a layer cannot be read or parsed, listing every such problem
+   */
+  public static Config load(Path pipelineFile, Map<String, String> environment, List<String> overrides) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    Config defaults = ConfigFactory.parseResources(ConfigLayers.class.getClassLoader(), DEFAULTS_RESOURCE,
+        ConfigParseOptions.defaults().setAllowMissing(false).setOriginDescription("defaults.conf"));
+
+    Config file = ConfigFactory.empty();
+    if (pipelineFile != null) {
+      if (!Files.isRegularFile(pipelineFile)) {
+        problems.add(new ConfigProblem(pipelineFile.toString(), "(file)", "pipeline config file does not exist"));
+      } else {
+        try {
+          file = ConfigFactory.parseFile(pipelineFile.toFile(),
+              ConfigParseOptions.defaults().setAllowMissing(false).setOriginDescription(pipelineFile.toString()));
+        } catch (ConfigException e) {
+          problems.add(new ConfigProblem(pipelineFile.toString(), "(syntax)", e.getMessage()));
+        }
+      }
+    }
+
+    Config env = ConfigFactory.empty();
+    for (Map.Entry<String, String> entry : new TreeMap<>(environment).entrySet()) {
+      if (entry.getKey().startsWith(ENV_PREFIX) && entry.getKey().length() > ENV_PREFIX.length()) {
+        String path = envNameToPath(entry.getKey().substring(ENV_PREFIX.length()));
+        env = layer(path, entry.getValue(), "environment variable " + entry.getKey(), problems).withFallback(env);
+      }
+    }
+
+    Config cli = ConfigFactory.empty();
+    for (String override : overrides) {
+      int eq = override.indexOf('=');
+      if (eq <= 0) {
+        problems.add(new ConfigProblem("--conf " + override, override, "expected key=value"));
+        continue;
+      }
+      String key = override.substring(0, eq).trim();
+      cli = layer(key, override.substring(eq + 1), "--conf " + key, problems).withFallback(cli);
+    }
+
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems);
+    }
+    Config merged = cli.withFallback(env).withFallback(file).withFallback(defaults);
+    try {
+      // System environment substitutions (${?AWS_SECRET_ACCESS_KEY}) are how secrets reach a config file.
+      return merged.resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true));
+    } catch (ConfigException e) {
+      throw new InvalidConfigException(List.of(new ConfigProblem(
+          e.origin() == null ? "(config)" : e.origin().description(), "(substitution)", e.getMessage())));
+    }
+  }
+
+  /** {@code sample_fraction} to {@code sample.fraction}, {@code test__fraction} to {@code test-fraction}. */
+  static String envNameToPath(String name) {
+    StringBuilder path = new StringBuilder();
+    int i = 0;
+    while (i < name.length()) {
+      char c = name.charAt(i);
+      if (c != '_') {
+        path.append(c);
+        i++;
+        continue;
+      }
+      int run = 0;
+      while (i + run < name.length() && name.charAt(i + run) == '_') {
+        run++;
+      }
+      path.append(run == 1 ? "." : run == 2 ? "-" : "_");
+      i += run;
+    }
+    return path.toString();
+  }
+
+  /**
+   * One override as a config layer. Lists and objects ({@code [a, b]}, {@code {...}}) are parsed as HOCON; anything
+   * else stays a string, which Typesafe Config converts to a number or boolean when the key asks for one. (Parsing
+   * every value as HOCON would cut {@code s3a://bucket/x} at its {@code //}, which HOCON reads as a comment.)
+   */
+  private static Config layer(String path, String raw, String origin, List<ConfigProblem> problems) {
+    String value = raw.trim();
+    try {
+      ConfigValue configValue;
+      if (value.startsWith("[") || value.startsWith("{")) {
+        configValue = ConfigFactory.parseString("v = " + value,
+            ConfigParseOptions.defaults().setOriginDescription(origin)).getValue("v");
+      } else {
+        configValue = ConfigValueFactory.fromAnyRef(value).withOrigin(ConfigOriginFactory.newSimple(origin));
+      }
+      return ConfigFactory.empty().withValue(path, configValue);
+    } catch (ConfigException e) {
+      problems.add(new ConfigProblem(origin, path, "cannot be read: " + e.getMessage()));
+      return ConfigFactory.empty();
+    }
+  }
+}

@@ -1,0 +1,263 @@
+package dev.kiln.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.kiln.errors.ConfigProblem;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * Reads typed values out of a resolved {@link Config} and collects every problem instead of stopping at the first.
+ *
+ * <p>The reader is also the schema: each path read is recorded as known, and {@link #unknownKeys()} reports every
+ * leaf of the config that nobody read, with the nearest known key as a suggestion. Open sections (maps handed to Spark
+ * as they are) are read with {@link #stringMap}, which marks the whole section as known.
+ */
+public final class ConfigReader {
+
+  private final Config config;
+  private final List<ConfigProblem> problems = new ArrayList<>();
+  private final Set<String> knownPaths = new TreeSet<>();
+  private final Set<String> openSections = new TreeSet<>();
+
+  public ConfigReader(Config config) {
+    this.config = config;
+  }
+
+  public List<ConfigProblem> problems() {
+    return problems;
+  }
+
+  /** Records a problem about {@code path}, located where the path's value came from. */
+  public void problem(String path, String message) {
+    problems.add(new ConfigProblem(originOf(path), path, message));
+  }
+
+  public boolean isSet(String path) {
+    knownPaths.add(path);
+    return config.hasPath(path);
+  }
+
+  public Optional<String> optionalString(String path) {
+    knownPaths.add(path);
+    if (!config.hasPath(path)) {
+      return Optional.empty();
+    }
+    if (!isScalar(path)) {
+      problem(path, "expected a string but found " + describe(path));
+      return Optional.empty();
+    }
+    return Optional.of(config.getString(path));
+  }
+
+  public String requiredString(String path, String why) {
+    Optional<String> value = optionalString(path);
+    if (value.isEmpty() && !config.hasPath(path)) {
+      problems.add(new ConfigProblem("(not set)", path, "is required: " + why));
+    } else if (value.isPresent() && value.get().isBlank()) {
+      problem(path, "must not be empty");
+    }
+    return value.orElse("");
+  }
+
+  public String string(String path) {
+    return optionalString(path).orElse("");
+  }
+
+  /** A string that must be one of {@code allowed}. */
+  public String oneOf(String path, List<String> allowed) {
+    String value = string(path);
+    if (config.hasPath(path) && !allowed.contains(value)) {
+      problem(path, "'" + value + "' is not one of " + String.join(", ", allowed));
+    }
+    return value;
+  }
+
+  public double number(String path, Predicate<Double> valid, String rule) {
+    knownPaths.add(path);
+    try {
+      double value = config.getDouble(path);
+      if (!valid.test(value)) {
+        problem(path, value + " is out of range: " + rule);
+      }
+      return value;
+    } catch (ConfigException.Missing e) {
+      problems.add(new ConfigProblem("(not set)", path, "is required"));
+    } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+      problem(path, "expected a number but found " + describe(path));
+    }
+    return Double.NaN;
+  }
+
+  public long integer(String path, Predicate<Long> valid, String rule) {
+    knownPaths.add(path);
+    try {
+      if (config.getValue(path).valueType() == ConfigValueType.NUMBER
+          && config.getDouble(path) != Math.rint(config.getDouble(path))) {
+        problem(path, "expected a whole number but found " + config.getDouble(path));
+        return 0;
+      }
+      long value = config.getLong(path);
+      if (!valid.test(value)) {
+        problem(path, value + " is out of range: " + rule);
+      }
+      return value;
+    } catch (ConfigException.Missing e) {
+      problems.add(new ConfigProblem("(not set)", path, "is required"));
+    } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+      problem(path, "expected a whole number but found " + describe(path));
+    }
+    return 0;
+  }
+
+  public boolean bool(String path) {
+    knownPaths.add(path);
+    try {
+      return config.getBoolean(path);
+    } catch (ConfigException.Missing e) {
+      problems.add(new ConfigProblem("(not set)", path, "is required"));
+    } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+      problem(path, "expected true or false but found " + describe(path));
+    }
+    return false;
+  }
+
+  public List<String> stringList(String path) {
+    knownPaths.add(path);
+    if (!config.hasPath(path)) {
+      return List.of();
+    }
+    try {
+      return List.copyOf(config.getStringList(path));
+    } catch (ConfigException.WrongType e) {
+      problem(path, "expected a list of strings such as [a, b] but found " + describe(path));
+      return List.of();
+    }
+  }
+
+  /**
+   * An open section read as a flat map of strings. Nested keys are joined with dots, so
+   * {@code conf { spark.sql.x = 1 }} and {@code conf { "spark.sql.x" = 1 }} read the same.
+   */
+  public Map<String, String> stringMap(String path) {
+    openSections.add(path);
+    Map<String, String> values = new LinkedHashMap<>();
+    if (!config.hasPath(path)) {
+      return values;
+    }
+    if (config.getValue(path).valueType() != ConfigValueType.OBJECT) {
+      problem(path, "expected a section { key = value } but found " + describe(path));
+      return values;
+    }
+    for (Map.Entry<String, ConfigValue> entry : config.getConfig(path).entrySet()) {
+      String key = String.join(".", com.typesafe.config.ConfigUtil.splitPath(entry.getKey()));
+      ConfigValue value = entry.getValue();
+      if (value.valueType() == ConfigValueType.LIST || value.valueType() == ConfigValueType.OBJECT) {
+        problem(path + "." + entry.getKey(), "expected a single value but found " + value.valueType().name()
+            .toLowerCase());
+      } else {
+        values.put(key, String.valueOf(value.unwrapped()));
+      }
+    }
+    return values;
+  }
+
+  /** Every leaf that no reader asked for, as a problem with a suggestion where one is close. */
+  public List<ConfigProblem> unknownKeys() {
+    List<ConfigProblem> unknown = new ArrayList<>();
+    for (Map.Entry<String, ConfigValue> entry : config.entrySet()) {
+      String path = entry.getKey();
+      if (knownPaths.contains(path) || openSections.stream().anyMatch(s -> path.startsWith(s + "."))) {
+        continue;
+      }
+      String message = "unknown key";
+      Optional<String> near = nearest(path);
+      if (near.isPresent()) {
+        message += " (did you mean " + near.get() + "?)";
+      }
+      unknown.add(new ConfigProblem(describeOrigin(entry.getValue().origin()), path, message));
+    }
+    return unknown;
+  }
+
+  /** Where {@code path}'s value came from, as {@code file:line} or the override that set it. */
+  public String originOf(String path) {
+    try {
+      return config.hasPath(path) ? describeOrigin(config.getValue(path).origin()) : "(not set)";
+    } catch (ConfigException e) {
+      return "(config)";
+    }
+  }
+
+  static String describeOrigin(ConfigOrigin origin) {
+    if (origin == null) {
+      return "(config)";
+    }
+    String where = origin.filename() != null ? origin.filename()
+        : origin.resource() != null ? "defaults.conf" : origin.description();
+    // Typesafe appends ": <line>" or "@ <file>" details to descriptions; keep the first part only.
+    int colon = where.indexOf(": ");
+    if (origin.filename() == null && colon > 0) {
+      where = where.substring(0, colon);
+    }
+    return origin.lineNumber() > 0 ? where + ":" + origin.lineNumber() : where;
+  }
+
+  private boolean isScalar(String path) {
+    ConfigValueType type = config.getValue(path).valueType();
+    return type != ConfigValueType.LIST && type != ConfigValueType.OBJECT;
+  }
+
+  private String describe(String path) {
+    try {
+      ConfigValue value = config.getValue(path);
+      return switch (value.valueType()) {
+        case STRING -> "'" + value.unwrapped() + "'";
+        case LIST -> "a list";
+        case OBJECT -> "a section";
+        default -> String.valueOf(value.unwrapped());
+      };
+    } catch (ConfigException e) {
+      return "nothing";
+    }
+  }
+
+  private Optional<String> nearest(String path) {
+    List<String> candidates = new ArrayList<>(knownPaths);
+    candidates.addAll(openSections);
+    return candidates.stream()
+        .map(known -> Map.entry(known, distance(known, path)))
+        .filter(e -> e.getValue() <= Math.max(2, path.length() / 4))
+        .min(Comparator.comparingInt(Map.Entry::getValue))
+        .map(Map.Entry::getKey);
+  }
+
+  /** Levenshtein distance: enough to catch a typo such as {@code sample.fration}. */
+  static int distance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    Arrays.setAll(previous, i -> i);
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+}

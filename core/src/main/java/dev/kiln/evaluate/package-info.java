@@ -1,0 +1,2 @@
+/** Metrics of a fitted model on rows it never saw. */
+package dev.kiln.evaluate;

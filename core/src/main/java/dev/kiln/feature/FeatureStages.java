@@ -1,0 +1,46 @@
+package dev.kiln.feature;
+
+import dev.kiln.config.PipelineConfig.FeatureConfig;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.feature.Imputer;
+import org.apache.spark.ml.feature.OneHotEncoder;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.VectorAssembler;
+
+/**
+ * Compiles the feature section of a config into MLlib stages. Everything fitted here (imputation values, category
+ * indexes) is learnt on the training split by the Pipeline and saved inside the model, so serving applies it exactly.
+ */
+public final class FeatureStages {
+
+  /** The assembled feature vector every model reads. */
+  public static final String FEATURES = "features";
+
+  private FeatureStages() {}
+
+  public static List<PipelineStage> compile(FeatureConfig features) {
+    List<PipelineStage> stages = new ArrayList<>();
+    List<String> assembled = new ArrayList<>();
+    if (!features.numeric().isEmpty()) {
+      String[] in = features.numeric().toArray(String[]::new);
+      String[] out = features.numeric().stream().map(c -> c + "__imputed").toArray(String[]::new);
+      stages.add(new Imputer().setInputCols(in).setOutputCols(out).setStrategy(features.impute()));
+      assembled.addAll(List.of(out));
+    }
+    if (!features.categorical().isEmpty()) {
+      String[] in = features.categorical().toArray(String[]::new);
+      String[] indexed = features.categorical().stream().map(c -> c + "__index").toArray(String[]::new);
+      String[] encoded = features.categorical().stream().map(c -> c + "__onehot").toArray(String[]::new);
+      // "keep": nulls and values unseen in training get their own slot instead of failing at serving time.
+      stages.add(new StringIndexer().setInputCols(in).setOutputCols(indexed).setHandleInvalid("keep")
+          .setStringOrderType("frequencyDesc"));
+      stages.add(new OneHotEncoder().setInputCols(indexed).setOutputCols(encoded).setHandleInvalid("keep"));
+      assembled.addAll(List.of(encoded));
+    }
+    stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(FEATURES)
+        .setHandleInvalid("keep"));
+    return stages;
+  }
+}

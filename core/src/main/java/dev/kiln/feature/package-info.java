@@ -1,0 +1,2 @@
+/** The feature spec compiled into MLlib pipeline stages. */
+package dev.kiln.feature;

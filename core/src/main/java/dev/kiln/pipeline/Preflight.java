@@ -1,0 +1,89 @@
+package dev.kiln.pipeline;
+
+import com.typesafe.config.Config;
+import dev.kiln.config.ConfigReader;
+import dev.kiln.config.PipelineConfig;
+import dev.kiln.config.PipelineConfigParser;
+import dev.kiln.errors.ConfigProblem;
+import dev.kiln.errors.InvalidConfigException;
+import dev.kiln.errors.InvalidInputException;
+import dev.kiln.source.Source;
+import dev.kiln.source.Sources;
+import dev.kiln.train.Algorithm;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Everything that can be checked before Spark does any work: the config's structure, then what needs the data's
+ * metadata — the source exists, and has the label, feature, key and split columns. All problems are reported
+ * together in one {@link InvalidConfigException}.
+ */
+public final class Preflight {
+
+  private Preflight() {}
+
+  /**
+   * @param config the resolved layers
+   * @param hadoopConf for reaching the source; carries {@code spark.hadoop.*} settings from the config
+   * @return the validated config
+   * @throws InvalidConfigException listing every problem found
+   */
+  public static PipelineConfig check(Config config, Configuration hadoopConf) {
+    PipelineConfigParser.Result parsed = PipelineConfigParser.parse(config);
+    List<ConfigProblem> problems = new ArrayList<>(parsed.problems());
+    PipelineConfig pipeline = parsed.config();
+    ConfigReader origins = new ConfigReader(config);
+
+    String algorithm = pipeline.model().algorithm();
+    if (PipelineConfigParser.ALGORITHMS.contains(algorithm)) {
+      for (ConfigProblem p : Algorithm.named(algorithm).check(pipeline.model().params(), "")) {
+        problems.add(new ConfigProblem(origins.originOf(p.key()), p.key(), p.message()));
+      }
+    }
+
+    if (PipelineConfigParser.FORMATS.contains(pipeline.source().format())
+        && (pipeline.source().path().isPresent() || "generated".equals(pipeline.source().format()))) {
+      Source source = Sources.of(pipeline);
+      String pathKey = "source.path";
+      try {
+        Source.Probe probe = source.probe(hadoopConf);
+        if (!probe.exists()) {
+          problems.add(new ConfigProblem(origins.originOf(pathKey), pathKey,
+              "no " + source.format() + " data at " + source.uri()));
+        } else if (probe.columns().isPresent()) {
+          checkColumns(pipeline, probe.columns().get(), origins, problems);
+        }
+      } catch (InvalidInputException e) {
+        problems.add(new ConfigProblem(origins.originOf(pathKey), pathKey, e.getMessage()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems);
+    }
+    return pipeline;
+  }
+
+  /** Adds a problem for every configured column the source does not have. */
+  static void checkColumns(PipelineConfig pipeline, List<String> columns, ConfigReader origins,
+      List<ConfigProblem> problems) {
+    Map<String, List<String>> wanted = new java.util.LinkedHashMap<>();
+    wanted.put("features.label", pipeline.features().label().isEmpty() ? List.of()
+        : List.of(pipeline.features().label()));
+    wanted.put("features.numeric", pipeline.features().numeric());
+    wanted.put("features.categorical", pipeline.features().categorical());
+    wanted.put("clean.dedup.key", pipeline.clean().dedupKey());
+    wanted.put("clean.dedup.latest-by", pipeline.clean().latestBy().map(List::of).orElse(List.of()));
+    wanted.put("evaluation.split-by", pipeline.evaluation().splitBy());
+    wanted.forEach((key, names) -> {
+      for (String name : names) {
+        if (!columns.contains(name)) {
+          problems.add(new ConfigProblem(origins.originOf(key), key, "column '" + name + "' is not in the source "
+              + pipeline.source().path().orElse(pipeline.source().format()) + " (its columns: "
+              + String.join(", ", columns) + ")"));
+        }
+      }
+    });
+  }
+}

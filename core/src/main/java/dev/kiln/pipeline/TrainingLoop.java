@@ -1,0 +1,254 @@
+package dev.kiln.pipeline;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import dev.kiln.clean.Deduplicator;
+import dev.kiln.config.PipelineConfig;
+import dev.kiln.errors.InvalidInputException;
+import dev.kiln.evaluate.BinaryClassificationMetrics;
+import dev.kiln.registry.ModelVersion;
+import dev.kiln.registry.Registry;
+import dev.kiln.sample.BernoulliSampler;
+import dev.kiln.sample.Sampler;
+import dev.kiln.source.Source;
+import dev.kiln.source.SourceSnapshot;
+import dev.kiln.source.Sources;
+import dev.kiln.train.HoldOutSplit;
+import dev.kiln.train.ModelTrainer;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The training loop of one pipeline config, step by step: sample the source, deduplicate, prepare labelled rows,
+ * split, fit on the training part, measure on the held-out part, save and register. The CLI's step commands call
+ * the steps one at a time through Delta tables; {@link #run} chains them in memory.
+ *
+ * <p>Everything that depends on how data is partitioned is made independent of it (hash-based sampling and
+ * splitting, a fixed partitioning of the training rows), so the same config and seeds give the same model and
+ * metrics in local mode and on a cluster.
+ */
+public final class TrainingLoop {
+
+  /** Receives a line per finished step; the CLI prints them as progress. */
+  public interface Progress {
+    void step(String step, String detail);
+
+    static Progress silent() {
+      return (step, detail) -> {};
+    }
+  }
+
+  /** A step's rows with their lineage; {@link #counts} is complete once an action has run over {@link #rows}. */
+  public record StepOutput(Dataset<Row> rows, RunLineage lineage, CountSupplier counts) {}
+
+  @FunctionalInterface
+  public interface CountSupplier {
+    Map<String, Long> get();
+  }
+
+  /** Labelled rows, partitioned and cached for training; unpersist when done. */
+  public record Prepared(Dataset<Row> rows, RunLineage lineage, RowLedger ledger) {}
+
+  /** A fitted model and its held-out metrics. */
+  public record Trained(PipelineModel model, Map<String, Double> metrics, Map<String, String> params,
+      RowLedger ledger, RunLineage lineage) {}
+
+  private final SparkSession spark;
+  private final PipelineConfig config;
+  private final Progress progress;
+
+  public TrainingLoop(SparkSession spark, PipelineConfig config, Progress progress) {
+    this.spark = spark;
+    this.config = config;
+    this.progress = progress;
+  }
+
+  /** Source, then sample. Lazy. */
+  public StepOutput sample() {
+    Source source = Sources.of(config);
+    SourceSnapshot snapshot = source.read(spark);
+    progress.step("source", snapshot.describe());
+    Sampler sampler = new BernoulliSampler(config.sample().fraction(), config.sample().seed());
+    CountedRows counted = CountedRows.of(snapshot.rows(), RowLedger.SOURCE)
+        .then(RowLedger.SAMPLED, sampler::sample);
+    RunLineage lineage = new RunLineage(snapshot.uri(), snapshot.format(), snapshot.version(), sampler.describe(),
+        "", Map.of());
+    return new StepOutput(counted.rows(), lineage, counted::counts);
+  }
+
+  /** Exact and keyed deduplication. Lazy. */
+  public StepOutput clean(Dataset<Row> sampled, RunLineage lineage) {
+    Deduplicator dedup = deduplicator();
+    CountedRows counted = CountedRows.of(sampled, "clean_in")
+        .then("after_exact", dedup::dropExactDuplicates)
+        .then("after_keyed", dedup::keepLatestPerKey);
+    RunLineage cleaned = lineage.withDedup(dedup.describe(), Map.of());
+    return new StepOutput(counted.rows(), cleaned, () -> {
+      Map<String, Long> c = counted.counts();
+      Map<String, Long> ledger = new LinkedHashMap<>();
+      ledger.put(RowLedger.EXACT_DUPLICATES, c.get("clean_in") - c.get("after_exact"));
+      ledger.put(RowLedger.SUPERSEDED, c.get("after_exact") - c.get("after_keyed"));
+      return ledger;
+    });
+  }
+
+  /**
+   * Rows with a label, the label as a double, partitioned by the split columns into {@code spark.partitions} and
+   * sorted within partitions, then cached: a layout that is the same on any cluster. Runs one pass, which also
+   * checks that the label is binary.
+   */
+  public Prepared prepare(Dataset<Row> cleaned, RunLineage lineage, RowLedger ledger) {
+    String label = config.features().label();
+    DataType type = cleaned.schema().apply(label).dataType();
+    if (!(type instanceof NumericType) && !(type instanceof BooleanType)) {
+      throw new InvalidInputException("label column '" + label + "' is " + type.simpleString()
+          + "; a binary label must be numeric 0/1 or boolean");
+    }
+    Column[] all = Arrays.stream(cleaned.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
+    List<String> splitBy = config.evaluation().splitBy();
+    Column[] partitionBy = splitBy.isEmpty() ? all : splitBy.stream().map(c -> col("`" + c + "`"))
+        .toArray(Column[]::new);
+    CountedRows counted = CountedRows.of(cleaned, "prepare_in");
+    Dataset<Row> labelled = counted.rows()
+        .filter(col("`" + label + "`").isNotNull())
+        .withColumn(label, col("`" + label + "`").cast("double"))
+        .repartition(config.spark().partitions(), partitionBy)
+        .sortWithinPartitions(xxhash64(all))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Row check = labelled.agg(count(lit(1)),
+        sum(when(col("`" + label + "`").isin(0.0, 1.0), 0L).otherwise(1L))).head();
+    long usable = check.getLong(0);
+    long notBinary = check.isNullAt(1) ? 0 : check.getLong(1);
+    if (notBinary > 0) {
+      labelled.unpersist();
+      throw new InvalidInputException("label column '" + label + "' has " + notBinary
+          + " rows whose value is not 0 or 1; Kiln's classifiers need a binary label");
+    }
+    if (usable == 0) {
+      labelled.unpersist();
+      throw new InvalidInputException("no rows with a label are left after sampling and cleaning");
+    }
+    long in = counted.counts().get("prepare_in");
+    RowLedger complete = new RowLedger().putAll(ledger.asMap())
+        .put(RowLedger.MISSING_LABEL, in - usable)
+        .put(RowLedger.USABLE, usable);
+    progress.step("prepare", String.format("%,d labelled rows (%,d without a label), %d partitions", usable,
+        in - usable, config.spark().partitions()));
+    return new Prepared(labelled, lineage, complete);
+  }
+
+  /** Fits on the training split, evaluates on the held-out split. The held-out rows never reach {@code fit}. */
+  public Trained fitAndEvaluate(Prepared prepared) {
+    HoldOutSplit split = split();
+    Dataset<Row> train = split.train(prepared.rows());
+    Dataset<Row> test = split.test(prepared.rows());
+    long trainRows = train.count();
+    long testRows = test.count();
+    if (trainRows == 0 || testRows == 0) {
+      throw new InvalidInputException(String.format("the split left %,d training and %,d test rows; "
+          + "more data or another evaluation.test-fraction is needed", trainRows, testRows));
+    }
+    RowLedger ledger = new RowLedger().putAll(prepared.ledger().asMap())
+        .put(RowLedger.TRAIN, trainRows).put(RowLedger.TEST, testRows);
+    progress.step("split", String.format("train %,d / test %,d rows (%s)", trainRows, testRows, split.describe()));
+
+    ModelTrainer trainer = new ModelTrainer(config.features(), config.model());
+    long started = System.nanoTime();
+    PipelineModel model = trainer.fit(train);
+    progress.step("train", String.format("%s in %.1f s", config.model().algorithm(),
+        (System.nanoTime() - started) / 1e9));
+
+    Map<String, Double> metrics = evaluate(model, test);
+    progress.step("evaluate", formatMetrics(metrics));
+    return new Trained(model, metrics, trainer.effectiveParams(), ledger, prepared.lineage());
+  }
+
+  /** Held-out metrics of {@code model} on {@code test}. */
+  public Map<String, Double> evaluate(PipelineModel model, Dataset<Row> test) {
+    Dataset<Row> predictions = model.transform(test).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return BinaryClassificationMetrics.of(predictions, config.features().label());
+    } finally {
+      predictions.unpersist();
+    }
+  }
+
+  /** Saves the model under a fresh artifact location, then registers it: the record never points at nothing. */
+  public ModelVersion register(Registry registry, Trained trained) {
+    String runId = UUID.randomUUID().toString();
+    String artifact = registry.artifactLocation(config.model().name(), runId) + "/model";
+    try {
+      trained.model().write().save(artifact);
+    } catch (java.io.IOException e) {
+      throw new dev.kiln.errors.JobFailedException("could not save the model to " + artifact + ": "
+          + e.getMessage(), e);
+    }
+    RunLineage lineage = trained.lineage();
+    ModelVersion candidate = new ModelVersion(config.model().name(), 0, runId, Instant.now(), artifact,
+        trained.metrics(), trained.params(),
+        new ModelVersion.Lineage(lineage.sourceUri(), lineage.sourceFormat(), lineage.sourceVersion(),
+            lineage.sample(), lineage.dedup(), split().describe()),
+        trained.ledger().asMap(), config.renderedText(), config.hash());
+    ModelVersion stored = registry.register(candidate);
+    progress.step("register", stored.ref() + " at " + artifact);
+    return stored;
+  }
+
+  /** The whole loop in memory: sample, clean, prepare, fit, evaluate, register. */
+  public ModelVersion run(Registry registry) {
+    StepOutput sampled = sample();
+    StepOutput cleaned = clean(sampled.rows(), sampled.lineage());
+    // The cached prepare pass is the one action over the sampled and cleaned rows: all their counts come from it.
+    Prepared prepared = prepare(cleaned.rows(), cleaned.lineage(), new RowLedger());
+    try {
+      RowLedger ledger = new RowLedger().putAll(sampled.counts().get()).putAll(cleaned.counts().get())
+          .putAll(prepared.ledger().asMap());
+      progress.step("sample", String.format("%,d of %,d rows (%s)", ledger.get(RowLedger.SAMPLED),
+          ledger.get(RowLedger.SOURCE), sampled.lineage().sample()));
+      progress.step("clean", String.format("-%,d exact duplicates, -%,d superseded records (%s)",
+          ledger.get(RowLedger.EXACT_DUPLICATES), ledger.get(RowLedger.SUPERSEDED), cleaned.lineage().dedup()));
+      Trained trained = fitAndEvaluate(new Prepared(prepared.rows(), cleaned.lineage(), ledger));
+      return register(registry, trained);
+    } finally {
+      prepared.rows().unpersist();
+    }
+  }
+
+  public HoldOutSplit split() {
+    return new HoldOutSplit(config.evaluation().testFraction(), config.evaluation().splitBy(),
+        config.evaluation().seed());
+  }
+
+  public Deduplicator deduplicator() {
+    return new Deduplicator(config.clean().exactDedup(), config.clean().dedupKey(), config.clean().latestBy());
+  }
+
+  public static String formatMetrics(Map<String, Double> metrics) {
+    StringBuilder text = new StringBuilder();
+    metrics.forEach((name, value) -> {
+      if (!name.endsWith("_rows")) {
+        text.append(text.length() == 0 ? "" : "  ").append(name).append(' ')
+            .append(String.format(java.util.Locale.ROOT, "%.4f", value));
+      }
+    });
+    return text.toString();
+  }
+}

@@ -1,0 +1,2 @@
+/** Sampling strategies, each seeded and independent of partitioning. */
+package dev.kiln.sample;

@@ -1,0 +1,120 @@
+package dev.kiln.source;
+
+import dev.kiln.errors.InvalidInputException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.Type;
+import org.apache.spark.sql.SparkSession;
+
+/** Files Spark reads with one of its built-in formats: Parquet, CSV, JSON lines, ORC, Avro. Unversioned. */
+public final class FileSource implements Source {
+
+  private final String format;
+  private final String uri;
+  private final Map<String, String> options;
+
+  public FileSource(String format, String uri, Map<String, String> options) {
+    this.format = format;
+    this.uri = uri;
+    this.options = Map.copyOf(options);
+  }
+
+  @Override
+  public String uri() {
+    return uri;
+  }
+
+  @Override
+  public String format() {
+    return format;
+  }
+
+  @Override
+  public Probe probe(Configuration hadoopConf) {
+    try {
+      Path path = new Path(uri);
+      FileSystem fs = path.getFileSystem(hadoopConf);
+      if (!fs.exists(path)) {
+        return new Probe(false, Optional.empty());
+      }
+      Optional<Path> first = firstDataFile(fs, path);
+      if (first.isEmpty()) {
+        return new Probe(false, Optional.empty());
+      }
+      return new Probe(true, switch (format) {
+        case "parquet" -> Optional.of(parquetColumns(hadoopConf, first.get()));
+        case "csv" -> csvHeader(fs, first.get());
+        default -> Optional.<List<String>>empty();
+      });
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot read " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public SourceSnapshot read(SparkSession spark) {
+    return new SourceSnapshot(spark.read().format(format).options(options).load(uri), uri, format,
+        Optional.empty());
+  }
+
+  private static Optional<Path> firstDataFile(FileSystem fs, Path path) throws IOException {
+    FileStatus status = fs.getFileStatus(path);
+    if (status.isFile()) {
+      return Optional.of(path);
+    }
+    RemoteIterator<LocatedFileStatus> files = fs.listFiles(path, true);
+    while (files.hasNext()) {
+      Path file = files.next().getPath();
+      // Spark and Hadoop hide bookkeeping files behind these prefixes (_SUCCESS, .crc, _delta_log).
+      if (!file.getName().startsWith("_") && !file.getName().startsWith(".")
+          && !file.toString().contains("/_") && file.getName().length() > 0) {
+        return Optional.of(file);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static List<String> parquetColumns(Configuration conf, Path file) throws IOException {
+    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, conf))) {
+      return reader.getFooter().getFileMetaData().getSchema().getFields().stream().map(Type::getName).toList();
+    }
+  }
+
+  private Optional<List<String>> csvHeader(FileSystem fs, Path file) throws IOException {
+    if (!Boolean.parseBoolean(options.getOrDefault("header", "false"))) {
+      return Optional.empty();
+    }
+    String delimiter = options.getOrDefault("sep", options.getOrDefault("delimiter", ","));
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
+      String header = reader.readLine();
+      if (header == null) {
+        return Optional.of(List.of());
+      }
+      List<String> columns = new ArrayList<>();
+      for (String name : header.split(java.util.regex.Pattern.quote(delimiter), -1)) {
+        columns.add(name.strip().replaceAll("^\"|\"$", ""));
+      }
+      return Optional.of(columns);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return format + " " + uri + (options.isEmpty() ? "" : " " + Arrays.toString(options.keySet().toArray()));
+  }
+}

@@ -1,0 +1,69 @@
+package dev.kiln.source;
+
+import dev.kiln.config.HadoopPaths;
+import dev.kiln.generate.ChurnDataGenerator;
+import io.delta.tables.DeltaTable;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Kiln's generated churn table as a source: written once as a Delta table under
+ * {@code <warehouse>/generated/churn-<rows>-seed<seed>}, then read like any Delta table (so lineage has a version).
+ * Writing is one Delta commit; a run that dies while generating leaves no table and the next run generates again.
+ */
+public final class GeneratedSource implements Source {
+
+  private final ChurnDataGenerator.Spec spec;
+  private final DeltaSource table;
+  private final int partitions;
+
+  public GeneratedSource(ChurnDataGenerator.Spec spec, String warehouse, int partitions) {
+    this.spec = spec;
+    this.partitions = partitions;
+    this.table = new DeltaSource(HadoopPaths.child(warehouse,
+        "generated/churn-" + spec.rows() + "-seed" + spec.seed()));
+  }
+
+  @Override
+  public String uri() {
+    return table.uri();
+  }
+
+  @Override
+  public String format() {
+    return "delta";
+  }
+
+  /** Always there (it is made on first read), with the generator's columns. */
+  @Override
+  public Probe probe(Configuration hadoopConf) {
+    return new Probe(true, Optional.of(ChurnDataGenerator.COLUMNS));
+  }
+
+  @Override
+  public SourceSnapshot read(SparkSession spark) {
+    if (!DeltaTable.isDeltaTable(spark, table.uri())) {
+      write(spark, spec, table.uri(), "delta", partitions);
+    }
+    return table.read(spark);
+  }
+
+  /**
+   * Writes a generated table. Delta output is one commit that carries the spec as its user metadata; Parquet output
+   * is replaced as a whole.
+   */
+  public static void write(SparkSession spark, ChurnDataGenerator.Spec spec, String uri, String format,
+      int partitions) {
+    var writer = new ChurnDataGenerator(spec).generate(spark, partitions).write().format(format).mode("overwrite");
+    if ("delta".equals(format)) {
+      writer = writer.option("userMetadata", spec.toJson());
+    }
+    writer.save(uri);
+  }
+
+  /** Files to write for a table of {@code rows}: about a million rows a file, at least {@code minimum}. */
+  public static int filesFor(long rows, int minimum) {
+    return (int) Math.max(minimum, Math.min(1_000, (rows + 999_999) / 1_000_000));
+  }
+}

@@ -1,0 +1,21 @@
+package dev.kiln.source;
+
+import dev.kiln.config.PipelineConfig;
+import dev.kiln.generate.ChurnDataGenerator;
+
+/** Builds the {@link Source} a pipeline config describes. */
+public final class Sources {
+
+  private Sources() {}
+
+  public static Source of(PipelineConfig config) {
+    PipelineConfig.SourceConfig source = config.source();
+    return switch (source.format()) {
+      case "generated" -> new GeneratedSource(
+          ChurnDataGenerator.Spec.of(source.generated().rows(), source.generated().seed()), config.warehouse(),
+          GeneratedSource.filesFor(source.generated().rows(), 2));
+      case "delta" -> new DeltaSource(source.path().orElseThrow());
+      default -> new FileSource(source.format(), source.path().orElseThrow(), source.options());
+    };
+  }
+}

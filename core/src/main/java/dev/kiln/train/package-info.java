@@ -1,0 +1,2 @@
+/** Algorithms, the hold-out split, and fitting the pipeline on training rows only. */
+package dev.kiln.train;

@@ -1,0 +1,190 @@
+package dev.kiln.jobs;
+
+import dev.kiln.config.HadoopPaths;
+import dev.kiln.config.PipelineConfig;
+import dev.kiln.errors.InvalidInputException;
+import dev.kiln.pipeline.RowLedger;
+import dev.kiln.pipeline.RunLineage;
+import dev.kiln.pipeline.TrainingLoop;
+import dev.kiln.registry.DeltaRegistry;
+import dev.kiln.registry.ModelVersion;
+import dev.kiln.source.DeltaSource;
+import dev.kiln.source.SourceSnapshot;
+import io.delta.tables.DeltaTable;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The jobs behind the CLI's pipeline commands. Each is thin: it calls {@link TrainingLoop}, writes its output as one
+ * Delta commit (so a re-run replaces it whole and a crash leaves the previous version), and returns a summary.
+ */
+public final class PipelineJobs {
+
+  private final SparkSession spark;
+  private final PipelineConfig config;
+  private final TrainingLoop loop;
+
+  public PipelineJobs(SparkSession spark, PipelineConfig config, TrainingLoop.Progress progress) {
+    this.spark = spark;
+    this.config = config;
+    this.loop = new TrainingLoop(spark, config, progress);
+  }
+
+  /** Where {@code kiln sample} writes by default: {@code <warehouse>/pipelines/<name>/sample}. */
+  public static String sampleTable(PipelineConfig config) {
+    return HadoopPaths.child(config.warehouse(), "pipelines/" + config.name() + "/sample");
+  }
+
+  public static String cleanTable(PipelineConfig config) {
+    return HadoopPaths.child(config.warehouse(), "pipelines/" + config.name() + "/clean");
+  }
+
+  public Summary sample(String output) {
+    TrainingLoop.StepOutput sampled = loop.sample();
+    Map<String, Long> counts = writeStep(sampled, output);
+    return new Summary("sample " + config.name())
+        .line("source", sampled.lineage().sourceUri() + sampled.lineage().sourceVersion().map(v -> " @ version " + v)
+            .orElse(""))
+        .line("sample", String.format("%,d of %,d rows (%s)", counts.get(RowLedger.SAMPLED),
+            counts.get(RowLedger.SOURCE), sampled.lineage().sample()))
+        .line("written", output);
+  }
+
+  public Summary clean(String input, String output) {
+    Step in = readStep(input);
+    TrainingLoop.StepOutput cleaned = loop.clean(in.rows(), in.lineage());
+    Map<String, Long> counts = writeStep(cleaned, output);
+    long kept = in.lineage().ledger().get(RowLedger.SAMPLED) - counts.get(RowLedger.EXACT_DUPLICATES)
+        - counts.get(RowLedger.SUPERSEDED);
+    return new Summary("clean " + config.name())
+        .line("input", in.describe())
+        .line("clean", String.format("%,d exact duplicates and %,d superseded records removed, %,d rows kept (%s)",
+            counts.get(RowLedger.EXACT_DUPLICATES), counts.get(RowLedger.SUPERSEDED), kept,
+            cleaned.lineage().dedup()))
+        .line("written", output);
+  }
+
+  public Summary train(String input) {
+    Step in = readStep(input);
+    TrainingLoop.Prepared prepared = loop.prepare(in.rows(), in.lineage(),
+        new RowLedger().putAll(in.lineage().ledger()));
+    try {
+      TrainingLoop.Trained trained = loop.fitAndEvaluate(prepared);
+      ModelVersion version = loop.register(registry(), trained);
+      return modelSummary("train " + config.name(), version).line("input", in.describe());
+    } finally {
+      prepared.rows().unpersist();
+    }
+  }
+
+  /** Re-creates the held-out split of {@code input} and measures a registered version on it. */
+  public Summary evaluate(String input, String modelRef) {
+    ModelVersion version = resolve(modelRef);
+    Step in = readStep(input);
+    TrainingLoop.Prepared prepared = loop.prepare(in.rows(), in.lineage(), new RowLedger());
+    try {
+      Dataset<Row> test = loop.split().test(prepared.rows());
+      PipelineModel model = PipelineModel.load(version.artifactUri());
+      Map<String, Double> metrics = loop.evaluate(model, test);
+      return new Summary("evaluate " + version.ref())
+          .line("input", in.describe())
+          .line("held-out", String.format("%,.0f rows (%s)", metrics.get("test_rows"), loop.split().describe()))
+          .line("metrics", TrainingLoop.formatMetrics(metrics))
+          .line("registered", TrainingLoop.formatMetrics(version.metrics()));
+    } finally {
+      prepared.rows().unpersist();
+    }
+  }
+
+  public Summary run() {
+    ModelVersion version = loop.run(registry());
+    return modelSummary("run " + config.name(), version);
+  }
+
+  public DeltaRegistry registry() {
+    return new DeltaRegistry(spark, config.registry().root());
+  }
+
+  private Summary modelSummary(String title, ModelVersion version) {
+    Map<String, Long> l = version.ledger();
+    StringBuilder rows = new StringBuilder();
+    if (l.containsKey(RowLedger.SOURCE)) {
+      rows.append(String.format("source %,d → sampled %,d → ", l.get(RowLedger.SOURCE), l.get(RowLedger.SAMPLED)));
+    }
+    if (l.containsKey(RowLedger.EXACT_DUPLICATES)) {
+      rows.append(String.format("-%,d exact duplicates, -%,d superseded → ", l.get(RowLedger.EXACT_DUPLICATES),
+          l.get(RowLedger.SUPERSEDED)));
+    }
+    rows.append(String.format("%,d labelled (%,d without label) → train %,d / test %,d", l.get(RowLedger.USABLE),
+        l.get(RowLedger.MISSING_LABEL), l.get(RowLedger.TRAIN), l.get(RowLedger.TEST)));
+    return new Summary(title)
+        .line("source", version.lineage().sourceFormat() + " " + version.lineage().sourceUri()
+            + version.lineage().sourceVersion().map(v -> " @ version " + v).orElse(""))
+        .line("rows", rows.toString())
+        .line("model", version.ref() + " (" + version.params().get("algorithm") + ")")
+        .line("held-out", TrainingLoop.formatMetrics(version.metrics()))
+        .line("saved", version.artifactUri())
+        .line("registry", registry().versionsTable());
+  }
+
+  private ModelVersion resolve(String ref) {
+    DeltaRegistry registry = registry();
+    int at = ref.indexOf('@');
+    String name = at < 0 ? ref : ref.substring(0, at);
+    Optional<ModelVersion> found;
+    if (at < 0 || ref.substring(at + 1).equals("latest")) {
+      found = registry.latest(name);
+    } else {
+      long number;
+      try {
+        number = Long.parseLong(ref.substring(at + 1));
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException("'" + ref + "' is not name@version (aliases arrive with the registry)");
+      }
+      found = registry.get(name, number);
+    }
+    return found.orElseThrow(() -> new InvalidInputException("no model " + ref + " in the registry at "
+        + registry.versionsTable()));
+  }
+
+  /** A step table's rows at its latest version, with the lineage its commit carries. */
+  private record Step(Dataset<Row> rows, RunLineage lineage, String describe) {}
+
+  private Step readStep(String uri) {
+    if (!DeltaTable.isDeltaTable(spark, uri)) {
+      throw new InvalidInputException("no Delta table at " + uri + " (run the previous step first, or pass --input)");
+    }
+    SourceSnapshot snapshot = new DeltaSource(uri).read(spark);
+    long version = snapshot.version().orElseThrow();
+    Row commit = DeltaTable.forPath(spark, uri).history()
+        .filter("version = " + version).select("userMetadata").head();
+    RunLineage lineage = RunLineage.fromJson(commit.getString(0), uri);
+    return new Step(snapshot.rows(), lineage, snapshot.describe());
+  }
+
+  /**
+   * Caches the step's rows so one pass both completes the ledger and feeds the write, then writes them as one Delta
+   * commit that carries the lineage.
+   */
+  private Map<String, Long> writeStep(TrainingLoop.StepOutput step, String output) {
+    Dataset<Row> rows = step.rows().persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      rows.count();
+      Map<String, Long> counts = step.counts().get();
+      RunLineage lineage = new RunLineage(step.lineage().sourceUri(), step.lineage().sourceFormat(),
+          step.lineage().sourceVersion(), step.lineage().sample(), step.lineage().dedup(),
+          new java.util.LinkedHashMap<>(step.lineage().ledger()));
+      lineage.ledger().putAll(counts);
+      rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
+          .option("userMetadata", lineage.toJson()).save(output);
+      return counts;
+    } finally {
+      rows.unpersist();
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.kiln.jobs.cli;
+
+import dev.kiln.config.HadoopPaths;
+import dev.kiln.config.PipelineConfig;
+import dev.kiln.jobs.PipelineJobs;
+import dev.kiln.jobs.Summary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = {"Measure a registered model version on the held-out rows of a cleaned table: the same split "
+        + "(same columns, seed and fraction) that training never saw.",
+        "", "Example:  bin/kiln evaluate conf/pipelines/demo.conf --model churn-demo@1"},
+    exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {"0:done", "1:run-time failure",
+        "2:usage, configuration or input error: nothing was changed"})
+final class EvaluateCommand extends PipelineCommand {
+
+  @Option(names = "--model", paramLabel = "NAME[@VERSION]",
+      description = "The registered version; NAME alone or NAME@latest means the newest. Default: the config's "
+          + "model name, newest version.")
+  String model;
+
+  @Option(names = "--input", paramLabel = "PATH",
+      description = "The cleaned table. Default: <warehouse>/pipelines/<name>/clean.")
+  String input;
+
+  @Override
+  Summary run(PipelineJobs jobs, PipelineConfig config) {
+    return jobs.evaluate(in(config), ref(config));
+  }
+
+  @Override
+  String plan(PipelineConfig config) {
+    return "evaluate " + ref(config) + " on the held-out rows of " + in(config);
+  }
+
+  private String ref(PipelineConfig config) {
+    return model != null ? model : config.model().name();
+  }
+
+  private String in(PipelineConfig config) {
+    return input != null ? HadoopPaths.qualify(input) : PipelineJobs.cleanTable(config);
+  }
+}

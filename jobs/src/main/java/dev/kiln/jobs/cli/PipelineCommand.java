@@ -1,0 +1,92 @@
+package dev.kiln.jobs.cli;
+
+import com.typesafe.config.Config;
+import dev.kiln.config.ConfigLayers;
+import dev.kiln.config.PipelineConfig;
+import dev.kiln.config.PipelineConfigParser;
+import dev.kiln.jobs.PipelineJobs;
+import dev.kiln.jobs.Summary;
+import dev.kiln.pipeline.Preflight;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every pipeline command does: load the config's layers, check them against the source's metadata, stop
+ * there on {@code --dry-run}, else open Spark, run the job, print its summary.
+ */
+abstract class PipelineCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "PIPELINE_CONF",
+      description = "The pipeline config file (HOCON), e.g. conf/pipelines/demo.conf.")
+  Path pipelineFile;
+
+  @Mixin
+  SparkOptions spark;
+
+  @Spec
+  CommandSpec spec;
+
+  @ParentCommand
+  Kiln kiln;
+
+  /** Runs the job; the config is valid and Spark is up. */
+  abstract Summary run(PipelineJobs jobs, PipelineConfig config);
+
+  /** Names the job's output for --dry-run. */
+  abstract String plan(PipelineConfig config);
+
+  @Override
+  public Integer call() {
+    long started = System.nanoTime();
+    Config layers = ConfigLayers.load(pipelineFile, kiln.environment(), spark.overrides);
+    PipelineConfig config = Preflight.check(layers, hadoopConf(layers));
+    PrintWriter out = spec.commandLine().getOut();
+    if (spark.dryRun) {
+      new Summary(spec.name() + " " + config.name() + " (dry run: config valid, nothing run)")
+          .line("config", pipelineFile + " (sha256 " + config.hash().substring(0, 12) + ")")
+          .line("source", config.source().format() + " " + config.source().path().orElse("(generated)"))
+          .line("plan", plan(config))
+          .line("master", spark.master().orElse(System.getProperty("spark.master", config.spark().master())))
+          .print(out, (System.nanoTime() - started) / 1e9);
+      return ExitCodes.DONE;
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    SparkSession session = kiln.sessions().open("kiln " + spec.name() + " " + config.name(), spark.master(), config);
+    try {
+      Summary summary = run(new PipelineJobs(session, config, (step, detail) -> {
+        err.printf("[kiln] %-9s %s%n", step, detail);
+        err.flush();
+      }), config);
+      summary.print(out, (System.nanoTime() - started) / 1e9);
+      return ExitCodes.DONE;
+    } finally {
+      kiln.sessions().close(session);
+    }
+  }
+
+  /** The Hadoop settings the config gives Spark ({@code spark.hadoop.*}), so preflight reaches the same stores. */
+  static Configuration hadoopConf(Config layers) {
+    Configuration conf = new Configuration();
+    if (layers.hasPath("spark.conf")) {
+      layers.getConfig("spark.conf").entrySet().forEach(e -> {
+        String key = String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey()));
+        if (key.startsWith("spark.hadoop.")) {
+          conf.set(key.substring("spark.hadoop.".length()), String.valueOf(e.getValue().unwrapped()));
+        }
+      });
+    }
+    return conf;
+  }
+
+  static String redacted(String key, String value) {
+    return PipelineConfigParser.isSecretKey(key) ? "<redacted>" : value;
+  }
+}

@@ -1,0 +1,26 @@
+package dev.kiln.jobs.cli;
+
+import dev.kiln.config.PipelineConfig;
+import dev.kiln.jobs.PipelineJobs;
+import dev.kiln.jobs.Summary;
+import picocli.CommandLine.Command;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Run the whole training loop: read the source, sample, deduplicate, split, fit the feature and "
+        + "model pipeline on the training rows, measure it on the held-out rows, save and register it.",
+        "", "Example:  bin/kiln run conf/pipelines/demo.conf --conf sample.fraction=0.1"},
+    exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {"0:done", "1:run-time failure",
+        "2:usage, configuration or input error: nothing was changed"})
+final class RunCommand extends PipelineCommand {
+
+  @Override
+  Summary run(PipelineJobs jobs, PipelineConfig config) {
+    return jobs.run();
+  }
+
+  @Override
+  String plan(PipelineConfig config) {
+    return "sample → clean → split → fit " + config.model().algorithm() + " → evaluate → register "
+        + config.model().name() + " in " + config.registry().root();
+  }
+}

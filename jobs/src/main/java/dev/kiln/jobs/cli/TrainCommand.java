@@ -1,0 +1,36 @@
+package dev.kiln.jobs.cli;
+
+import dev.kiln.config.HadoopPaths;
+import dev.kiln.config.PipelineConfig;
+import dev.kiln.jobs.PipelineJobs;
+import dev.kiln.jobs.Summary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = {"Split a table written by `kiln clean`, fit the pipeline on the training rows, measure it on "
+        + "the held-out rows, save it and register a new model version.",
+        "", "Example:  bin/kiln train conf/pipelines/demo.conf --conf model.algorithm=gbt"},
+    exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {"0:done", "1:run-time failure",
+        "2:usage, configuration or input error: nothing was changed"})
+final class TrainCommand extends PipelineCommand {
+
+  @Option(names = "--input", paramLabel = "PATH",
+      description = "The cleaned table. Default: <warehouse>/pipelines/<name>/clean.")
+  String input;
+
+  @Override
+  Summary run(PipelineJobs jobs, PipelineConfig config) {
+    return jobs.train(in(config));
+  }
+
+  @Override
+  String plan(PipelineConfig config) {
+    return "split " + in(config) + " → fit " + config.model().algorithm() + " → evaluate → register "
+        + config.model().name();
+  }
+
+  private String in(PipelineConfig config) {
+    return input != null ? HadoopPaths.qualify(input) : PipelineJobs.cleanTable(config);
+  }
+}
