@@ -206,6 +206,10 @@ public final class ConfigReader {
     }
     String where = origin.filename() != null ? origin.filename()
         : origin.resource() != null ? "defaults.conf" : origin.description();
+    if (where.startsWith("merge of ")) {
+      // An object assembled from several layers: name the first, which is the one that set it last.
+      where = where.substring("merge of ".length()).split(",")[0].strip();
+    }
     // Typesafe appends ": <line>" or "@ <file>" details to descriptions; keep the first part only.
     int colon = where.indexOf(": ");
     if (origin.filename() == null && colon > 0) {

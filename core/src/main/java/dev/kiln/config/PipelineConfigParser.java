@@ -87,18 +87,20 @@ public final class PipelineConfigParser {
     }
     Set<String> seen = new HashSet<>();
     for (String column : concat(numeric, categorical)) {
+      String key = numeric.contains(column) && !seen.contains(column) ? "features.numeric" : "features.categorical";
       if (!seen.add(column)) {
-        in.problem("features", "column '" + column + "' is listed twice");
+        in.problem(key, "column '" + column + "' is listed twice");
       }
       if (column.equals(label)) {
-        in.problem("features", "the label '" + label + "' cannot also be a feature");
+        in.problem(key, "the label '" + label + "' cannot also be a feature");
       }
     }
     FeatureConfig features = new FeatureConfig(label, numeric, categorical,
         in.oneOf("features.impute", IMPUTE_STRATEGIES));
 
-    String modelName = in.optionalString("model.name").orElse(name);
-    checkName(in, "model.name", modelName);
+    Optional<String> explicitModelName = in.optionalString("model.name");
+    explicitModelName.ifPresent(n -> checkName(in, "model.name", n));
+    String modelName = explicitModelName.orElse(name);
     ModelConfig model = new ModelConfig(modelName, in.oneOf("model.algorithm", ALGORITHMS),
         in.stringMap("model.params"));
 
