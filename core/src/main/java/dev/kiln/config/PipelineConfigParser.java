@@ -40,7 +40,10 @@ public final class PipelineConfigParser {
   private static final Pattern SECRET_KEY =
       Pattern.compile("(?i).*(secret|password|passwd|token|credential|access\\.key|session\\.key).*");
 
-  /** The outcome: a config when {@code problems} is empty. */
+  /**
+   * The outcome. {@code config} is always there so later checks can add their problems to these, but it is valid
+   * only when {@code problems} is empty: a key with a problem holds a placeholder (NaN, 0, an empty string).
+   */
   public record Result(PipelineConfig config, List<ConfigProblem> problems) {
     public boolean ok() {
       return problems.isEmpty();
@@ -119,12 +122,9 @@ public final class PipelineConfigParser {
 
     List<ConfigProblem> problems = new ArrayList<>(in.unknownKeys());
     problems.addAll(in.problems());
-    if (!problems.isEmpty()) {
-      return new Result(null, List.copyOf(problems));
-    }
     String text = render(config);
     return new Result(new PipelineConfig(name, warehouse, source, sample, clean, features, model, evaluation,
-        registry, spark, text, sha256(text)), List.of());
+        registry, spark, text, sha256(text)), List.copyOf(problems));
   }
 
   /** The config as HOCON text with every secret-looking value replaced, safe to print and to store. */

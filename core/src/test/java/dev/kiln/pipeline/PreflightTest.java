@@ -1,0 +1,79 @@
+package dev.kiln.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.config.ConfigLayers;
+import dev.kiln.config.PipelineConfig;
+import dev.kiln.errors.InvalidConfigException;
+import dev.kiln.testing.SparkTest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@SparkTest
+class PreflightTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void columnsTheSourceLacksAreNamedWithTheKeyThatAskedForThem(SparkSession spark) throws IOException {
+    String table = "file:" + dir.resolve("customers");
+    spark.sql("select 1 as id, 2.0D as amount, 'x' as country, 0 as churned").write().parquet(table);
+    Path file = write("""
+        source { format = parquet, path = "%s" }
+        features { label = churn, numeric = [amount, age], categorical = [country] }
+        clean.dedup { key = [customer_id], latest-by = id }
+        model.params { maxIter = 3 }
+        """.formatted(table));
+    InvalidConfigException e = assertThrows(InvalidConfigException.class,
+        () -> Preflight.check(ConfigLayers.load(file, Map.of(), List.of()), new Configuration()));
+    String all = e.getMessage();
+    assertEquals(3, e.problems().size(), all);
+    assertTrue(all.contains(file + ":2: features.label: column 'churn' is not in the source"), all);
+    assertTrue(all.contains(file + ":2: features.numeric: column 'age' is not in the source"), all);
+    assertTrue(all.contains(file + ":3: clean.dedup.key: column 'customer_id'"), all);
+    assertTrue(all.contains("(its columns: id, amount, country, churned)"), all);
+  }
+
+  @Test
+  void aMissingSourceAndBadParamsAreReportedWithStructuralProblems() throws IOException {
+    Path file = write("""
+        source { format = delta, path = "%s" }
+        features { label = churned, numeric = [a] }
+        model { algorithm = gbt, params { maxDepth = deep } }
+        sample.fraction = none
+        """.formatted(dir.resolve("nowhere")));
+    InvalidConfigException e = assertThrows(InvalidConfigException.class,
+        () -> Preflight.check(ConfigLayers.load(file, Map.of(), List.of()), new Configuration()));
+    String all = e.getMessage();
+    assertEquals(3, e.problems().size(), all);
+    assertTrue(all.contains(file + ":1: source.path: no delta data at file:" + dir.resolve("nowhere")), all);
+    assertTrue(all.contains(file + ":3: model.params.maxDepth: 'deep' is not valid"), all);
+    assertTrue(all.contains(file + ":4: sample.fraction: expected a number but found 'none'"), all);
+  }
+
+  @Test
+  void aGoodConfigPasses() throws IOException {
+    Path file = write("""
+        source.format = generated
+        features { label = churned, numeric = [age], categorical = [country] }
+        """);
+    PipelineConfig config = Preflight.check(ConfigLayers.load(file, Map.of(), List.of()), new Configuration());
+    assertEquals("generated", config.source().format());
+  }
+
+  private Path write(String text) throws IOException {
+    Path file = dir.resolve("pipeline.conf");
+    Files.writeString(file, text);
+    return file;
+  }
+}

@@ -1,0 +1,77 @@
+package dev.kiln.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.config.ConfigLayers;
+import dev.kiln.config.PipelineConfig;
+import dev.kiln.generate.ChurnDataGenerator;
+import dev.kiln.registry.DeltaRegistry;
+import dev.kiln.registry.ModelVersion;
+import dev.kiln.testing.SparkTest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@SparkTest
+class TrainingLoopTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void theLoopAccountsForEveryRowAndRegistersAModelThatLearnt(SparkSession spark) throws IOException {
+    Path file = dir.resolve("churn.conf");
+    Files.writeString(file, """
+        warehouse = "%s"
+        pipeline.name = loop-test
+        source { format = generated, generated { rows = 6000, seed = 3 } }
+        sample { fraction = 0.8, seed = 5 }
+        clean.dedup { key = [customer_id], latest-by = updated_at }
+        features {
+          label = churned
+          numeric = [tenure_months, monthly_charges, total_charges, support_calls, age]
+          categorical = [country, plan, contract, payment_method]
+        }
+        model { algorithm = logistic-regression, params { maxIter = 30 } }
+        evaluation { split-by = [customer_id], test-fraction = 0.25 }
+        spark.partitions = 3
+        """.formatted(dir.resolve("warehouse")));
+    PipelineConfig config = Preflight.check(ConfigLayers.load(file, Map.of(), List.of()), new Configuration());
+    List<String> progress = new ArrayList<>();
+
+    DeltaRegistry registry = new DeltaRegistry(spark, config.registry().root());
+    ModelVersion version = new TrainingLoop(spark, config, (step, detail) -> progress.add(step)).run(registry);
+
+    Map<String, Long> ledger = version.ledger();
+    assertEquals(6000, ledger.get(RowLedger.SOURCE));
+    assertEquals(ledger.get(RowLedger.SAMPLED), ledger.get(RowLedger.EXACT_DUPLICATES)
+        + ledger.get(RowLedger.SUPERSEDED) + ledger.get(RowLedger.MISSING_LABEL) + ledger.get(RowLedger.TRAIN)
+        + ledger.get(RowLedger.TEST), "every sampled row is kept, removed as a duplicate, or unlabelled");
+    assertEquals(4800, ledger.get(RowLedger.SAMPLED), 200);
+    assertTrue(ledger.get(RowLedger.EXACT_DUPLICATES) > 0 && ledger.get(RowLedger.SUPERSEDED) > 0, ledger.toString());
+    assertEquals(ledger.get(RowLedger.TEST).doubleValue(), version.metrics().get("test_rows"));
+
+    assertTrue(version.metrics().get("auc_roc") > 0.7, "the label has signal: " + version.metrics());
+    assertEquals("loop-test", version.name());
+    assertEquals(1, version.version());
+    assertEquals(config.hash(), version.configHash());
+    assertTrue(version.lineage().sourceVersion().isPresent(), "a generated source is a versioned Delta table");
+    assertEquals(List.of("source", "prepare", "sample", "clean", "split", "train", "evaluate", "register"), progress);
+
+    // The saved model is the whole pipeline: it scores raw rows, imputing and encoding them itself.
+    PipelineModel saved = PipelineModel.load(version.artifactUri());
+    long scored = saved.transform(new ChurnDataGenerator(ChurnDataGenerator.Spec.of(1000, 99)).generate(spark, 1))
+        .filter("prediction is not null").count();
+    assertEquals(1000, scored);
+  }
+
+}
