@@ -26,6 +26,8 @@ import java.util.function.Predicate;
  */
 public final class ConfigReader {
 
+  private static final java.util.regex.Pattern LINE_SUFFIX = java.util.regex.Pattern.compile("^(.*?): ?(\\d+)$");
+
   private final Config config;
   private final List<ConfigProblem> problems = new ArrayList<>();
   private final Set<String> knownPaths = new TreeSet<>();
@@ -64,7 +66,7 @@ public final class ConfigReader {
   public String requiredString(String path, String why) {
     Optional<String> value = optionalString(path);
     if (value.isEmpty() && !config.hasPath(path)) {
-      problems.add(new ConfigProblem("(not set)", path, "is required: " + why));
+      problems.add(new ConfigProblem(originOf(path), path, "is required: " + why));
     } else if (value.isPresent() && value.get().isBlank()) {
       problem(path, "must not be empty");
     }
@@ -191,31 +193,55 @@ public final class ConfigReader {
     return unknown;
   }
 
-  /** Where {@code path}'s value came from, as {@code file:line} or the override that set it. */
+  /**
+   * Where {@code path}'s value came from, as {@code file:line} or the override that set it. For a key that is not
+   * set, the section of the user's file that should hold it, so the message points where to add it.
+   */
   public String originOf(String path) {
     try {
-      return config.hasPath(path) ? describeOrigin(config.getValue(path).origin()) : "(not set)";
+      if (config.hasPath(path)) {
+        return describeOrigin(config.getValue(path).origin());
+      }
+      for (String parent = parentOf(path); parent != null; parent = parentOf(parent)) {
+        if (config.hasPath(parent)) {
+          String where = describeOrigin(config.getValue(parent).origin());
+          return where.startsWith("defaults.conf") ? "(not set)" : where;
+        }
+      }
+      return "(not set)";
     } catch (ConfigException e) {
       return "(config)";
     }
+  }
+
+  private static String parentOf(String path) {
+    int dot = path.lastIndexOf('.');
+    return dot < 0 ? null : path.substring(0, dot);
   }
 
   static String describeOrigin(ConfigOrigin origin) {
     if (origin == null) {
       return "(config)";
     }
-    String where = origin.filename() != null ? origin.filename()
-        : origin.resource() != null ? "defaults.conf" : origin.description();
+    if (origin.filename() != null) {
+      return origin.lineNumber() > 0 ? origin.filename() + ":" + origin.lineNumber() : origin.filename();
+    }
+    String where = origin.description();
     if (where.startsWith("merge of ")) {
-      // An object assembled from several layers: name the first, which is the one that set it last.
+      // A section assembled from several layers: the first named is the highest layer that set part of it.
       where = where.substring("merge of ".length()).split(",")[0].strip();
     }
-    // Typesafe appends ": <line>" or "@ <file>" details to descriptions; keep the first part only.
-    int colon = where.indexOf(": ");
-    if (origin.filename() == null && colon > 0) {
-      where = where.substring(0, colon);
+    java.util.regex.Matcher numbered = LINE_SUFFIX.matcher(where);
+    int line = origin.lineNumber();
+    if (numbered.matches()) {
+      where = numbered.group(1);
+      line = Integer.parseInt(numbered.group(2));
     }
-    return origin.lineNumber() > 0 ? where + ":" + origin.lineNumber() : where;
+    int at = where.indexOf(" @ ");
+    if (at > 0) {
+      where = where.substring(0, at);  // "defaults.conf @ jar:file:/...": the jar's path says nothing useful
+    }
+    return line > 0 ? where + ":" + line : where;
   }
 
   private boolean isScalar(String path) {

@@ -60,9 +60,24 @@ public final class Preflight {
       }
     }
     if (!problems.isEmpty()) {
-      throw new InvalidConfigException(problems);
+      throw new InvalidConfigException(inReadingOrder(problems));
     }
     return pipeline;
+  }
+
+  /** File problems by file and line, so the list reads top to bottom; then overrides and unset keys. */
+  static List<ConfigProblem> inReadingOrder(List<ConfigProblem> problems) {
+    java.util.regex.Pattern numbered = java.util.regex.Pattern.compile("^(.*):(\\d+)$");
+    return problems.stream().sorted(java.util.Comparator
+        .comparing((ConfigProblem p) -> numbered.matcher(p.origin()).matches() ? 0 : 1)
+        .thenComparing(p -> {
+          var m = numbered.matcher(p.origin());
+          return m.matches() ? m.group(1) : "";
+        })
+        .thenComparingInt(p -> {
+          var m = numbered.matcher(p.origin());
+          return m.matches() ? Integer.parseInt(m.group(2)) : 0;
+        })).toList();
   }
 
   /** Adds a problem for every configured column the source does not have. */

@@ -88,11 +88,11 @@ public enum Algorithm {
   private static void set(Predictor<?, ?, ?> estimator, Param<?> param, String value) {
     Object typed;
     if (param instanceof IntParam) {
-      typed = Integer.valueOf(value);
+      typed = parse(value, Integer::valueOf, "a whole number");
     } else if (param instanceof LongParam) {
-      typed = Long.valueOf(value);
+      typed = parse(value, Long::valueOf, "a whole number");
     } else if (param instanceof DoubleParam) {
-      typed = Double.valueOf(value);
+      typed = parse(value, Double::valueOf, "a number");
     } else if (param instanceof BooleanParam) {
       if (!value.equals("true") && !value.equals("false")) {
         throw new IllegalArgumentException("expected true or false");
@@ -108,5 +108,13 @@ public enum Algorithm {
       throw new IllegalArgumentException("out of the range " + param.doc());
     }
     estimator.set((Param<Object>) param, typed);
+  }
+
+  private static Object parse(String value, java.util.function.Function<String, Object> parser, String expected) {
+    try {
+      return parser.apply(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("expected " + expected);
+    }
   }
 }

@@ -53,8 +53,8 @@ class PipelineConfigParserTest {
         lines.toString());
     assertTrue(lines.contains(file + ":4: sample.seed: expected a whole number but found 'not a number'"),
         lines.toString());
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith("(not set): features.label: is required")),
-        lines.toString());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith(file + ":5: features.label: is required")),
+        "an unset key points at the section that should hold it: " + lines);
     assertTrue(lines.contains(file + ":6: model.algorithm: 'xgboost' is not one of logistic-regression, gbt"),
         lines.toString());
   }

@@ -73,6 +73,22 @@ class KilnCommandLineTest {
     assertTrue(missing.err().startsWith("kiln train: invalid configuration: 3 problems"), missing.err());
   }
 
+  /** The README's example, exactly: the shipped broken config gives four problems in file order. */
+  @Test
+  void theShippedBrokenExampleListsItsFourProblemsInOrder() {
+    Path broken = Path.of(System.getProperty("kiln.repo", "..")).resolve("conf/examples/broken.conf")
+        .toAbsolutePath().normalize();
+    KilnCli.Outcome outcome = KilnCli.run("run", broken.toString());
+    assertEquals(2, outcome.exitCode(), outcome.toString());
+    assertEquals(String.join(System.lineSeparator(),
+        "kiln run: invalid configuration: 4 problems",
+        "  - " + broken + ":4: source.path: is required for source.format = parquet",
+        "  - " + broken + ":5: sample.colour: unknown key",
+        "  - " + broken + ":6: evaluation.test-fraction: expected a number but found 'a fifth'",
+        "  - " + broken + ":7: features.label: is required: the column the model learns to predict"),
+        outcome.err().strip());
+  }
+
   @Test
   void overridesFromTheEnvironmentAndFlagsAreValidatedToo() throws IOException {
     Path conf = dir.resolve("ok.conf");
