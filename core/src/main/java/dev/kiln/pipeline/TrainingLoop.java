@@ -150,9 +150,14 @@ public final class TrainingLoop {
     RowLedger complete = new RowLedger().putAll(ledger.asMap())
         .put(RowLedger.MISSING_LABEL, in - usable)
         .put(RowLedger.USABLE, usable);
-    progress.step("prepare", String.format("%,d labelled rows (%,d without a label), %d partitions", usable,
-        in - usable, config.spark().partitions()));
     return new Prepared(labelled, lineage, complete);
+  }
+
+  /** The progress line of a prepared set; separate because the steps before it report only once it has run. */
+  public void reportPrepared(Prepared prepared) {
+    progress.step("prepare", String.format("%,d labelled rows (%,d without a label), %d partitions",
+        prepared.ledger().get(RowLedger.USABLE), prepared.ledger().get(RowLedger.MISSING_LABEL),
+        config.spark().partitions()));
   }
 
   /** Fits on the training split, evaluates on the held-out split. The held-out rows never reach {@code fit}. */
@@ -216,7 +221,8 @@ public final class TrainingLoop {
   public ModelVersion run(Registry registry) {
     StepOutput sampled = sample();
     StepOutput cleaned = clean(sampled.rows(), sampled.lineage());
-    // The cached prepare pass is the one action over the sampled and cleaned rows: all their counts come from it.
+    // The cached prepare pass is the one action over the sampled and cleaned rows: all their counts come from it,
+    // so the sample and clean steps are reported after it.
     Prepared prepared = prepare(cleaned.rows(), cleaned.lineage(), new RowLedger());
     try {
       RowLedger ledger = new RowLedger().putAll(sampled.counts().get()).putAll(cleaned.counts().get())
@@ -225,6 +231,7 @@ public final class TrainingLoop {
           ledger.get(RowLedger.SOURCE), sampled.lineage().sample()));
       progress.step("clean", String.format("-%,d exact duplicates, -%,d superseded records (%s)",
           ledger.get(RowLedger.EXACT_DUPLICATES), ledger.get(RowLedger.SUPERSEDED), cleaned.lineage().dedup()));
+      reportPrepared(prepared);
       Trained trained = fitAndEvaluate(new Prepared(prepared.rows(), cleaned.lineage(), ledger));
       return register(registry, trained);
     } finally {

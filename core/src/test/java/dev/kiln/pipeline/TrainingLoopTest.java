@@ -65,7 +65,7 @@ class TrainingLoopTest {
     assertEquals(1, version.version());
     assertEquals(config.hash(), version.configHash());
     assertTrue(version.lineage().sourceVersion().isPresent(), "a generated source is a versioned Delta table");
-    assertEquals(List.of("source", "prepare", "sample", "clean", "split", "train", "evaluate", "register"), progress);
+    assertEquals(List.of("source", "sample", "clean", "prepare", "split", "train", "evaluate", "register"), progress);
 
     // The saved model is the whole pipeline: it scores raw rows, imputing and encoding them itself.
     PipelineModel saved = PipelineModel.load(version.artifactUri());

@@ -73,6 +73,7 @@ public final class PipelineJobs {
     Step in = readStep(input);
     TrainingLoop.Prepared prepared = loop.prepare(in.rows(), in.lineage(),
         new RowLedger().putAll(in.lineage().ledger()));
+    loop.reportPrepared(prepared);
     try {
       TrainingLoop.Trained trained = loop.fitAndEvaluate(prepared);
       ModelVersion version = loop.register(registry(), trained);
@@ -87,6 +88,7 @@ public final class PipelineJobs {
     ModelVersion version = resolve(modelRef);
     Step in = readStep(input);
     TrainingLoop.Prepared prepared = loop.prepare(in.rows(), in.lineage(), new RowLedger());
+    loop.reportPrepared(prepared);
     try {
       Dataset<Row> test = loop.split().test(prepared.rows());
       PipelineModel model = PipelineModel.load(version.artifactUri());
