@@ -1,6 +1,5 @@
 package dev.kiln.jobs.cli;
 
-import dev.kiln.config.HadoopPaths;
 import dev.kiln.config.PipelineConfig;
 import dev.kiln.jobs.PipelineJobs;
 import dev.kiln.jobs.Summary;
@@ -10,9 +9,7 @@ import picocli.CommandLine.Option;
 @Command(name = "clean", mixinStandardHelpOptions = true,
     description = {"Deduplicate a sample written by `kiln sample`: drop exact duplicate rows, then keep the latest "
         + "record per business key. Writes a Delta table that carries the sample's lineage.",
-        "", "Example:  bin/kiln clean conf/pipelines/demo.conf"},
-    exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {"0:done", "1:run-time failure",
-        "2:usage, configuration or input error: nothing was changed"})
+        "", "Example:  bin/kiln clean conf/pipelines/demo.conf"})
 final class CleanCommand extends PipelineCommand {
 
   @Option(names = "--input", paramLabel = "PATH",
@@ -34,10 +31,10 @@ final class CleanCommand extends PipelineCommand {
   }
 
   private String in(PipelineConfig config) {
-    return input != null ? HadoopPaths.qualify(input) : PipelineJobs.sampleTable(config);
+    return pathOr(input, PipelineJobs.sampleTable(config));
   }
 
   private String out(PipelineConfig config) {
-    return output != null ? HadoopPaths.qualify(output) : PipelineJobs.cleanTable(config);
+    return pathOr(output, PipelineJobs.cleanTable(config));
   }
 }

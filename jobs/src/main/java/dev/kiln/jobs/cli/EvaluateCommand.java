@@ -1,6 +1,5 @@
 package dev.kiln.jobs.cli;
 
-import dev.kiln.config.HadoopPaths;
 import dev.kiln.config.PipelineConfig;
 import dev.kiln.jobs.PipelineJobs;
 import dev.kiln.jobs.Summary;
@@ -10,9 +9,7 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = {"Measure a registered model version on the held-out rows of a cleaned table: the same split "
         + "(same columns, seed and fraction) that training never saw.",
-        "", "Example:  bin/kiln evaluate conf/pipelines/demo.conf --model churn-demo@1"},
-    exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {"0:done", "1:run-time failure",
-        "2:usage, configuration or input error: nothing was changed"})
+        "", "Example:  bin/kiln evaluate conf/pipelines/demo.conf --model churn-demo@1"})
 final class EvaluateCommand extends PipelineCommand {
 
   @Option(names = "--model", paramLabel = "NAME[@VERSION]",
@@ -39,6 +36,6 @@ final class EvaluateCommand extends PipelineCommand {
   }
 
   private String in(PipelineConfig config) {
-    return input != null ? HadoopPaths.qualify(input) : PipelineJobs.cleanTable(config);
+    return pathOr(input, PipelineJobs.cleanTable(config));
   }
 }

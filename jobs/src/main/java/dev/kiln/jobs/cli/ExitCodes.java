@@ -8,6 +8,18 @@ public final class ExitCodes {
   public static final int USAGE = 2;
 
   static final String HEADING = "%nExit codes:%n";
+  static final java.util.Map<String, String> DESCRIPTIONS = orderedMap(
+      "0", "done",
+      "1", "run-time failure: the work started and could not finish",
+      "2", "usage, configuration or input error: nothing was changed");
+
+  private static java.util.Map<String, String> orderedMap(String... pairs) {
+    java.util.Map<String, String> map = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      map.put(pairs[i], pairs[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(map);
+  }
 
   private ExitCodes() {}
 }

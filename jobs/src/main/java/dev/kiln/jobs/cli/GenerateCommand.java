@@ -22,9 +22,7 @@ import picocli.CommandLine.Spec;
         "The same seed gives the same table, whatever the cluster. Columns: customer_id, updated_at, signup_date, "
         + "country, plan, contract, payment_method, tenure_months, monthly_charges, total_charges, support_calls, "
         + "age, churned.",
-        "", "Example:  bin/kiln generate --rows 10000000 --format parquet --output /data/churn"},
-    exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {"0:done", "1:run-time failure",
-        "2:usage error: nothing was written"})
+        "", "Example:  bin/kiln generate --rows 10000000 --format parquet --output /data/churn"})
 final class GenerateCommand implements Callable<Integer> {
 
   @Option(names = "--rows", paramLabel = "N", defaultValue = "1000000",

@@ -16,9 +16,7 @@ import picocli.CommandLine.ParseResult;
         "Config layers, lowest first: conf/defaults.conf < PIPELINE_CONF < KILN_CONF_<path> environment variables "
             + "(KILN_CONF_sample_fraction=0.1) < --conf key=value."},
     subcommands = {GenerateCommand.class, RunCommand.class, SampleCommand.class, CleanCommand.class,
-        TrainCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class},
-    exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {"0:done", "1:run-time failure",
-        "2:usage, configuration or input error: nothing was changed"})
+        TrainCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
 public final class Kiln implements Runnable {
 
   private final SessionFactory sessions;
@@ -49,11 +47,17 @@ public final class Kiln implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
   }
 
-  /** A command line wired with Kiln's exit codes and one-line error messages. */
+  /** A command line wired with Kiln's exit codes, listed in every command's help, and one-line error messages. */
   public static CommandLine commandLine(Kiln kiln) {
     CommandLine line = new CommandLine(kiln);
     line.setExecutionExceptionHandler(Kiln::onFailure);
+    listExitCodes(line);
     return line;
+  }
+
+  private static void listExitCodes(CommandLine line) {
+    line.getCommandSpec().usageMessage().exitCodeListHeading(ExitCodes.HEADING).exitCodeList(ExitCodes.DESCRIPTIONS);
+    line.getSubcommands().values().forEach(Kiln::listExitCodes);
   }
 
   public static void main(String[] args) {

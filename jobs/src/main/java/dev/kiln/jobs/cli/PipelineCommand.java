@@ -3,7 +3,7 @@ package dev.kiln.jobs.cli;
 import com.typesafe.config.Config;
 import dev.kiln.config.ConfigLayers;
 import dev.kiln.config.PipelineConfig;
-import dev.kiln.config.PipelineConfigParser;
+import dev.kiln.config.HadoopPaths;
 import dev.kiln.jobs.PipelineJobs;
 import dev.kiln.jobs.Summary;
 import dev.kiln.pipeline.Preflight;
@@ -86,7 +86,8 @@ abstract class PipelineCommand implements Callable<Integer> {
     return conf;
   }
 
-  static String redacted(String key, String value) {
-    return PipelineConfigParser.isSecretKey(key) ? "<redacted>" : value;
+  /** The path a user gave, qualified, or the step's default location. */
+  static String pathOr(String given, String defaultLocation) {
+    return given != null ? HadoopPaths.qualify(given) : defaultLocation;
   }
 }

@@ -8,9 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Run the whole training loop: read the source, sample, deduplicate, split, fit the feature and "
         + "model pipeline on the training rows, measure it on the held-out rows, save and register it.",
-        "", "Example:  bin/kiln run conf/pipelines/demo.conf --conf sample.fraction=0.1"},
-    exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {"0:done", "1:run-time failure",
-        "2:usage, configuration or input error: nothing was changed"})
+        "", "Example:  bin/kiln run conf/pipelines/demo.conf --conf sample.fraction=0.1"})
 final class RunCommand extends PipelineCommand {
 
   @Override

@@ -1,6 +1,5 @@
 package dev.kiln.jobs.cli;
 
-import dev.kiln.config.HadoopPaths;
 import dev.kiln.config.PipelineConfig;
 import dev.kiln.jobs.PipelineJobs;
 import dev.kiln.jobs.Summary;
@@ -9,9 +8,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "sample", mixinStandardHelpOptions = true,
     description = {"Read the source and write a seeded sample of it as a Delta table (one commit; a re-run "
-        + "replaces it).", "", "Example:  bin/kiln sample conf/pipelines/demo.conf --conf sample.fraction=0.01"},
-    exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {"0:done", "1:run-time failure",
-        "2:usage, configuration or input error: nothing was changed"})
+        + "replaces it).", "", "Example:  bin/kiln sample conf/pipelines/demo.conf --conf sample.fraction=0.01"})
 final class SampleCommand extends PipelineCommand {
 
   @Option(names = "--output", paramLabel = "PATH",
@@ -30,6 +27,6 @@ final class SampleCommand extends PipelineCommand {
   }
 
   private String target(PipelineConfig config) {
-    return output != null ? HadoopPaths.qualify(output) : PipelineJobs.sampleTable(config);
+    return pathOr(output, PipelineJobs.sampleTable(config));
   }
 }

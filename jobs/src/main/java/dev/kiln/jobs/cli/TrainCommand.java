@@ -1,6 +1,5 @@
 package dev.kiln.jobs.cli;
 
-import dev.kiln.config.HadoopPaths;
 import dev.kiln.config.PipelineConfig;
 import dev.kiln.jobs.PipelineJobs;
 import dev.kiln.jobs.Summary;
@@ -10,9 +9,7 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = {"Split a table written by `kiln clean`, fit the pipeline on the training rows, measure it on "
         + "the held-out rows, save it and register a new model version.",
-        "", "Example:  bin/kiln train conf/pipelines/demo.conf --conf model.algorithm=gbt"},
-    exitCodeListHeading = ExitCodes.HEADING, exitCodeList = {"0:done", "1:run-time failure",
-        "2:usage, configuration or input error: nothing was changed"})
+        "", "Example:  bin/kiln train conf/pipelines/demo.conf --conf model.algorithm=gbt"})
 final class TrainCommand extends PipelineCommand {
 
   @Option(names = "--input", paramLabel = "PATH",
@@ -31,6 +28,6 @@ final class TrainCommand extends PipelineCommand {
   }
 
   private String in(PipelineConfig config) {
-    return input != null ? HadoopPaths.qualify(input) : PipelineJobs.cleanTable(config);
+    return pathOr(input, PipelineJobs.cleanTable(config));
   }
 }
