@@ -67,9 +67,13 @@ public final class TrainingLoop {
   /** Labelled rows, partitioned and cached for training; unpersist when done. */
   public record Prepared(Dataset<Row> rows, RunLineage lineage, RowLedger ledger) {}
 
-  /** A fitted model and its held-out metrics. */
+  /**
+   * A fitted model and its held-out metrics.
+   *
+   * @param signature the input columns the model reads and the columns it adds, as a Spark schema in JSON
+   */
   public record Trained(PipelineModel model, Map<String, Double> metrics, Map<String, String> params,
-      RowLedger ledger, RunLineage lineage) {}
+      RowLedger ledger, RunLineage lineage, String signature) {}
 
   private final SparkSession spark;
   private final PipelineConfig config;
@@ -183,7 +187,8 @@ public final class TrainingLoop {
 
     Map<String, Double> metrics = evaluate(model, test);
     progress.step("evaluate", formatMetrics(metrics));
-    return new Trained(model, metrics, trainer.effectiveParams(), ledger, prepared.lineage());
+    return new Trained(model, metrics, trainer.effectiveParams(), ledger, prepared.lineage(),
+        signature(prepared.rows().schema()));
   }
 
   /** Held-out metrics of {@code model} on {@code test}. */
@@ -211,7 +216,7 @@ public final class TrainingLoop {
         trained.metrics(), trained.params(),
         new ModelVersion.Lineage(lineage.sourceUri(), lineage.sourceFormat(), lineage.sourceVersion(),
             lineage.sample(), lineage.dedup(), split().describe()),
-        trained.ledger().asMap(), config.renderedText(), config.hash());
+        trained.ledger().asMap(), config.renderedText(), config.hash(), trained.signature(), Map.of());
     ModelVersion stored = registry.register(candidate);
     progress.step("register", stored.ref() + " at " + artifact);
     return stored;
@@ -237,6 +242,20 @@ public final class TrainingLoop {
     } finally {
       prepared.rows().unpersist();
     }
+  }
+
+  /** Inputs: the feature columns as the source types them; outputs: what a classifier adds. */
+  private String signature(org.apache.spark.sql.types.StructType prepared) {
+    org.apache.spark.sql.types.StructType inputs = new org.apache.spark.sql.types.StructType();
+    for (String column : config.features().allColumns()) {
+      if (!column.equals(config.features().label())) {
+        inputs = inputs.add(prepared.apply(column));
+      }
+    }
+    org.apache.spark.sql.types.StructType outputs = new org.apache.spark.sql.types.StructType()
+        .add("prediction", org.apache.spark.sql.types.DataTypes.DoubleType, false)
+        .add("probability", new org.apache.spark.ml.linalg.VectorUDT(), false);
+    return "{\"inputs\":" + inputs.json() + ",\"outputs\":" + outputs.json() + "}";
   }
 
   public HoldOutSplit split() {

@@ -2,32 +2,43 @@ package dev.kiln.registry;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.row_number;
 
 import dev.kiln.config.HadoopPaths;
+import dev.kiln.errors.InvalidInputException;
+import dev.kiln.errors.JobFailedException;
 import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ConcurrentModificationException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A {@link Registry} kept in a Delta table, {@code <root>/model_versions}, with artifacts under
- * {@code <root>/artifacts/<name>/<run id>/}. Works on any Hadoop path ({@code file:}, {@code hdfs:}, {@code s3a:}).
+ * A {@link Registry} kept in Delta tables under a root (any Hadoop path: {@code file:}, {@code hdfs:}, {@code s3a:}):
+ * {@code model_versions} (one row per version) and {@code aliases} (one row per alias move), with artifacts under
+ * {@code artifacts/<name>/<run id>/}.
  *
- * <p>Each registration is one Delta append, so a record is visible whole or not at all. Version numbers are taken as
- * one more than the highest registered; two registrations of one name at the same instant are not yet serialised
- * (the registry issue replaces this with allocation inside a Delta transaction).
+ * <p>Version numbers are allocated inside a Delta transaction: a registration reads the highest version of the name
+ * and inserts the next one with an insert-only {@code MERGE} on (name, version). Two registrations that race both read
+ * the table, so Delta's optimistic concurrency fails the second to commit with a concurrent-append conflict; it then
+ * retries with the next number. A registration whose snapshot already holds the number inserts nothing, which the
+ * read-back after the MERGE catches; it retries too. Neither is lost, and no number is taken twice. Run ids must be
+ * unique per registration.
  */
 public final class DeltaRegistry implements Registry {
 
-  public static final StructType SCHEMA = new StructType()
+  public static final StructType VERSIONS_SCHEMA = new StructType()
       .add("name", DataTypes.StringType, false)
       .add("version", DataTypes.LongType, false)
       .add("run_id", DataTypes.StringType, false)
@@ -43,7 +54,19 @@ public final class DeltaRegistry implements Registry {
       .add("split", DataTypes.StringType, false)
       .add("ledger", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), false)
       .add("config", DataTypes.StringType, false)
-      .add("config_hash", DataTypes.StringType, false);
+      .add("config_hash", DataTypes.StringType, false)
+      .add("signature", DataTypes.StringType, false)
+      .add("tags", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false);
+
+  public static final StructType ALIASES_SCHEMA = new StructType()
+      .add("name", DataTypes.StringType, false)
+      .add("alias", DataTypes.StringType, false)
+      .add("version", DataTypes.LongType, false)
+      .add("set_at", DataTypes.TimestampType, false)
+      .add("reason", DataTypes.StringType, false);
+
+  /** Attempts before a registration gives up under contention; each retry waits a little longer. */
+  private static final int ATTEMPTS = 12;
 
   private final SparkSession spark;
   private final String root;
@@ -57,23 +80,50 @@ public final class DeltaRegistry implements Registry {
     return HadoopPaths.child(root, "model_versions");
   }
 
+  public String aliasesTable() {
+    return HadoopPaths.child(root, "aliases");
+  }
+
   @Override
   public String artifactLocation(String name, String runId) {
+    ModelRef.validateName(name);
+    if (!runId.matches("[A-Za-z0-9-]{1,64}")) {
+      throw new IllegalArgumentException("run ids are letters, digits and '-': " + runId);
+    }
     return HadoopPaths.child(root, "artifacts/" + name + "/" + runId);
   }
 
   @Override
   public ModelVersion register(ModelVersion candidate) {
-    Row highest = versionsOf(candidate.name()).agg(max(col("version"))).head();
-    long next = highest.isNullAt(0) ? 1 : highest.getLong(0) + 1;
-    ModelVersion stored = new ModelVersion(candidate.name(), next, candidate.runId(), candidate.createdAt(),
-        candidate.artifactUri(), candidate.metrics(), candidate.params(), candidate.lineage(), candidate.ledger(),
-        candidate.config(), candidate.configHash());
-    spark.createDataFrame(List.of(toRow(stored)), SCHEMA).coalesce(1)
-        .write().format("delta").mode("append")
-        .option("userMetadata", "register " + stored.ref())
-        .save(versionsTable());
-    return stored;
+    ModelRef.validateName(candidate.name());
+    if (!candidate.artifactUri().startsWith(HadoopPaths.child(root, "artifacts/"))) {
+      throw new IllegalArgumentException("artifacts live under the registry root " + root + ", not at "
+          + candidate.artifactUri());
+    }
+    ensureTable(versionsTable(), VERSIONS_SCHEMA);
+    ConcurrentModificationException lastConflict = null;
+    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      Row highest = versionsOf(candidate.name()).agg(max(col("version"))).head();
+      ModelVersion stored = candidate.withVersion(highest.isNullAt(0) ? 1 : highest.getLong(0) + 1);
+      try {
+        DeltaTable.forPath(spark, versionsTable()).as("t")
+            .merge(spark.createDataFrame(List.of(toRow(stored)), VERSIONS_SCHEMA).as("s"),
+                "t.name = s.name AND t.version = s.version")
+            .whenNotMatched().insertAll()
+            .execute();
+        // A registration that committed this number before our snapshot makes the MERGE match and insert
+        // nothing, without a conflict: only the row read back says whose the number is.
+        if (get(stored.name(), stored.version()).map(ModelVersion::runId).filter(candidate.runId()::equals)
+            .isPresent()) {
+          return stored;
+        }
+      } catch (ConcurrentModificationException conflict) {
+        lastConflict = conflict;
+        backOff(attempt);
+      }
+    }
+    throw new JobFailedException("could not register " + candidate.name() + " after " + ATTEMPTS
+        + " attempts: other registrations kept committing first", lastConflict);
   }
 
   @Override
@@ -89,22 +139,113 @@ public final class DeltaRegistry implements Registry {
   }
 
   @Override
+  public ModelVersion resolve(ModelRef ref) {
+    if (ref.version().isPresent()) {
+      return get(ref.name(), ref.version().get()).orElseThrow(() -> notFound(ref, "no such version"));
+    }
+    if (ref.alias().isPresent()) {
+      Long version = aliases(ref.name()).get(ref.alias().get());
+      if (version == null) {
+        throw notFound(ref, "no such alias");
+      }
+      return get(ref.name(), version).orElseThrow(() -> notFound(ref, "the alias points at a missing version"));
+    }
+    return latest(ref.name()).orElseThrow(() -> notFound(ref, "no versions"));
+  }
+
+  @Override
   public List<ModelVersion> versions(String name) {
     return versionsOf(name).orderBy(col("version")).collectAsList().stream().map(DeltaRegistry::fromRow).toList();
   }
 
+  @Override
+  public List<ModelVersion> models() {
+    if (!DeltaTable.isDeltaTable(spark, versionsTable())) {
+      return List.of();
+    }
+    return spark.read().format("delta").load(versionsTable())
+        .withColumn("rank", row_number().over(Window.partitionBy("name").orderBy(col("version").desc())))
+        .filter(col("rank").equalTo(1)).drop("rank").orderBy("name")
+        .collectAsList().stream().map(DeltaRegistry::fromRow).toList();
+  }
+
+  @Override
+  public AliasMove setAlias(String name, String alias, long version, String reason) {
+    ModelRef.validateName(name);
+    ModelRef.validateAlias(alias);
+    if (get(name, version).isEmpty()) {
+      throw new InvalidInputException("cannot point " + name + "@" + alias + " at version " + version
+          + ": there is no " + name + "@" + version + " in " + versionsTable());
+    }
+    AliasMove move = new AliasMove(name, alias, version, Instant.now(), reason);
+    ensureTable(aliasesTable(), ALIASES_SCHEMA);
+    // Alias moves are blind appends: they never conflict, and the latest move wins.
+    spark.createDataFrame(List.of(RowFactory.create(name, alias, version, Timestamp.from(move.setAt()), reason)),
+            ALIASES_SCHEMA)
+        .coalesce(1).write().format("delta").mode("append")
+        .option("userMetadata", "alias " + name + "@" + alias + " -> " + version).save(aliasesTable());
+    return move;
+  }
+
+  @Override
+  public Map<String, Long> aliases(String name) {
+    Map<String, Long> current = new LinkedHashMap<>();
+    aliasHistory(name).forEach(move -> current.put(move.alias(), move.version()));
+    return current;
+  }
+
+  @Override
+  public List<AliasMove> aliasHistory(String name) {
+    if (!DeltaTable.isDeltaTable(spark, aliasesTable())) {
+      return List.of();
+    }
+    return spark.read().format("delta").load(aliasesTable()).filter(col("name").equalTo(name))
+        .orderBy(col("set_at"), col("alias")).collectAsList().stream()
+        .map(r -> new AliasMove(r.getString(0), r.getString(1), r.getLong(2), r.getTimestamp(3).toInstant(),
+            r.getString(4)))
+        .toList();
+  }
+
+  private InvalidInputException notFound(ModelRef ref, String why) {
+    return new InvalidInputException("no model " + ref + " in the registry at " + root + " (" + why + ")");
+  }
+
   private Dataset<Row> versionsOf(String name) {
     if (!DeltaTable.isDeltaTable(spark, versionsTable())) {
-      return spark.createDataFrame(List.of(), SCHEMA);
+      return spark.createDataFrame(List.of(), VERSIONS_SCHEMA);
     }
     return spark.read().format("delta").load(versionsTable()).filter(col("name").equalTo(name));
+  }
+
+  /** Creates an empty table if there is none; two processes doing it at once is fine (one commit wins). */
+  private void ensureTable(String location, StructType schema) {
+    for (int attempt = 1; !DeltaTable.isDeltaTable(spark, location); attempt++) {
+      try {
+        DeltaTable.createIfNotExists(spark).location(location).addColumns(schema).execute();
+      } catch (RuntimeException raced) {
+        if (attempt >= ATTEMPTS) {
+          throw new JobFailedException("could not create the registry table " + location + ": "
+              + raced.getMessage(), raced);
+        }
+        backOff(attempt);
+      }
+    }
+  }
+
+  private static void backOff(int attempt) {
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(20, 60L * Math.min(attempt, 8)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new JobFailedException("interrupted while registering", e);
+    }
   }
 
   private static Row toRow(ModelVersion v) {
     return RowFactory.create(v.name(), v.version(), v.runId(), Timestamp.from(v.createdAt()), v.artifactUri(),
         scalaMap(v.metrics()), scalaMap(v.params()), v.lineage().sourceUri(), v.lineage().sourceFormat(),
         v.lineage().sourceVersion().orElse(null), v.lineage().sample(), v.lineage().dedup(), v.lineage().split(),
-        scalaMap(v.ledger()), v.config(), v.configHash());
+        scalaMap(v.ledger()), v.config(), v.configHash(), v.signature(), scalaMap(v.tags()));
   }
 
   private static ModelVersion fromRow(Row row) {
@@ -116,7 +257,8 @@ public final class DeltaRegistry implements Registry {
             Optional.ofNullable(row.<Long>getAs("source_version")), row.getAs("sample"), row.getAs("dedup"),
             row.getAs("split")),
         new LinkedHashMap<>(row.<String, Long>getJavaMap(row.fieldIndex("ledger"))),
-        row.getAs("config"), row.getAs("config_hash"));
+        row.getAs("config"), row.getAs("config_hash"), row.getAs("signature"),
+        new LinkedHashMap<>(row.<String, String>getJavaMap(row.fieldIndex("tags"))));
   }
 
   private static <V> scala.collection.Map<String, V> scalaMap(Map<String, V> map) {

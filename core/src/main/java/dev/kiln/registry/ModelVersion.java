@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param lineage where the data came from and what happened to it: {@link Lineage}
  * @param ledger rows in and out of each step, e.g. {@code source_rows}, {@code exact_duplicates}
  * @param config the pipeline config as rendered text, secrets redacted
+ * @param signature the model's input columns and output columns, as a Spark schema in JSON
+ * @param tags free-form labels, e.g. {@code team -> risk}
  */
 public record ModelVersion(
     String name,
@@ -26,7 +28,9 @@ public record ModelVersion(
     Lineage lineage,
     Map<String, Long> ledger,
     String config,
-    String configHash) {
+    String configHash,
+    String signature,
+    Map<String, String> tags) {
 
   /**
    * @param sourceVersion the Delta version read, empty for unversioned files
@@ -37,5 +41,11 @@ public record ModelVersion(
   /** {@code name@version}, the way the CLI names a version. */
   public String ref() {
     return name + "@" + version;
+  }
+
+  /** This record under another version number: how a registry assigns one. */
+  public ModelVersion withVersion(long assigned) {
+    return new ModelVersion(name, assigned, runId, createdAt, artifactUri, metrics, params, lineage, ledger, config,
+        configHash, signature, tags);
   }
 }

@@ -1,13 +1,20 @@
 package dev.kiln.registry;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Models and their versions. Implementations store them durably; a registered version is never changed.
+ * Models, their versions and aliases. A registered version is never changed or removed by the registry.
  *
- * <p>Contract: {@link #register} allocates the next version number for the name and makes the record visible
- * atomically — a reader sees the whole record or nothing. The artifact it points to must already be written.
+ * <p>Contract:
+ * <ul>
+ *   <li>{@link #register} allocates the next version of the name and makes the whole record visible atomically;
+ *       concurrent registrations of one name get distinct, consecutive versions and none is lost. The artifact the
+ *       record points to must already be written.</li>
+ *   <li>{@link #resolve} turns a {@link ModelRef} into a version or fails with a message naming the reference.</li>
+ *   <li>Alias moves are kept as history; the current target of an alias is its latest move.</li>
+ * </ul>
  */
 public interface Registry {
 
@@ -23,8 +30,23 @@ public interface Registry {
 
   Optional<ModelVersion> latest(String name);
 
+  /** The version {@code ref} names. */
+  ModelVersion resolve(ModelRef ref);
+
   /** Every version of {@code name}, oldest first. */
   List<ModelVersion> versions(String name);
+
+  /** The latest version of every registered model, by name. */
+  List<ModelVersion> models();
+
+  /** Points {@code name@alias} at {@code version}, which must exist. */
+  AliasMove setAlias(String name, String alias, long version, String reason);
+
+  /** The current aliases of {@code name}: alias to version. */
+  Map<String, Long> aliases(String name);
+
+  /** Every move of every alias of {@code name}, oldest first. */
+  List<AliasMove> aliasHistory(String name);
 
   /** Where a new version's artifacts go: a fresh location per run, so no write ever replaces a registered model. */
   String artifactLocation(String name, String runId);

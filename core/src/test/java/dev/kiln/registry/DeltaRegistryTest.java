@@ -1,15 +1,25 @@
 package dev.kiln.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.errors.InvalidInputException;
 import dev.kiln.testing.SparkTest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.LongStream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,10 +34,11 @@ class DeltaRegistryTest {
   void versionsCountUpPerNameAndRoundTripEveryField(SparkSession spark) {
     DeltaRegistry registry = new DeltaRegistry(spark, "file:" + root);
     assertTrue(registry.latest("churn").isEmpty());
+    assertEquals(List.of(), registry.models());
 
-    ModelVersion first = registry.register(candidate("churn", 0.71, Optional.of(3L)));
-    ModelVersion second = registry.register(candidate("churn", 0.74, Optional.empty()));
-    ModelVersion other = registry.register(candidate("fraud", 0.9, Optional.of(1L)));
+    ModelVersion first = registry.register(candidate(registry, "churn", 0.71, Optional.of(3L)));
+    ModelVersion second = registry.register(candidate(registry, "churn", 0.74, Optional.empty()));
+    ModelVersion other = registry.register(candidate(registry, "fraud", 0.9, Optional.of(1L)));
 
     assertEquals(1, first.version());
     assertEquals(2, second.version());
@@ -35,16 +46,103 @@ class DeltaRegistryTest {
     assertEquals(second, registry.latest("churn").orElseThrow());
     assertEquals(first, registry.get("churn", 1).orElseThrow());
     assertEquals(List.of(first, second), registry.versions("churn"));
+    assertEquals(List.of(second, other), registry.models(), "the latest of each name");
     assertTrue(registry.get("churn", 3).isEmpty());
     assertEquals("churn@2", second.ref());
-    assertTrue(registry.artifactLocation("churn", "run-1").endsWith("/artifacts/churn/run-1"));
   }
 
-  private static ModelVersion candidate(String name, double auc, Optional<Long> sourceVersion) {
-    return new ModelVersion(name, 0, "run-" + auc, Instant.now().truncatedTo(ChronoUnit.MICROS),
-        "file:/models/" + name, Map.of("auc_roc", auc), Map.of("algorithm", "gbt", "maxIter", "10"),
+  /** The registry issue's concurrency check: racing registrations get distinct, consecutive versions. */
+  @Test
+  void concurrentRegistrationsOfOneNameGetConsecutiveVersionsAndNoneIsLost(SparkSession spark) throws Exception {
+    DeltaRegistry registry = new DeltaRegistry(spark, "file:" + root);
+    int writers = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    CyclicBarrier start = new CyclicBarrier(writers);
+    List<Future<ModelVersion>> results = new ArrayList<>();
+    for (int i = 0; i < writers; i++) {
+      double auc = 0.6 + i / 100.0;
+      results.add(pool.submit(() -> {
+        ModelVersion mine = candidate(registry, "race", auc, Optional.empty());
+        start.await();
+        return registry.register(mine);
+      }));
+    }
+    List<Long> versions = new ArrayList<>();
+    for (Future<ModelVersion> result : results) {
+      versions.add(result.get().version());
+    }
+    pool.shutdown();
+    assertEquals(LongStream.rangeClosed(1, writers).boxed().toList(), versions.stream().sorted().toList(),
+        "distinct and consecutive: " + versions);
+    List<ModelVersion> stored = registry.versions("race");
+    assertEquals(writers, stored.size(), "none lost");
+    assertEquals(writers, stored.stream().map(ModelVersion::runId).distinct().count());
+  }
+
+  @Test
+  void aliasesMoveAndKeepTheirHistory(SparkSession spark) {
+    DeltaRegistry registry = new DeltaRegistry(spark, "file:" + root);
+    ModelVersion one = registry.register(candidate(registry, "churn", 0.7, Optional.empty()));
+    ModelVersion two = registry.register(candidate(registry, "churn", 0.8, Optional.empty()));
+
+    registry.setAlias("churn", "champion", 1, "first model");
+    registry.setAlias("churn", "challenger", 2, "retrained");
+    registry.setAlias("churn", "champion", 2, "won by 0.1 AUC");
+
+    assertEquals(Map.of("champion", 2L, "challenger", 2L), registry.aliases("churn"));
+    assertEquals(List.of(1L, 2L, 2L), registry.aliasHistory("churn").stream().map(AliasMove::version).toList());
+    assertEquals("won by 0.1 AUC", registry.aliasHistory("churn").get(2).reason());
+    assertEquals(two, registry.resolve(ModelRef.parse("churn@champion")));
+    assertEquals(one, registry.resolve(ModelRef.parse("churn@1")));
+    assertEquals(two, registry.resolve(ModelRef.parse("churn")));
+
+    InvalidInputException unknown = assertThrows(InvalidInputException.class,
+        () -> registry.resolve(ModelRef.parse("churn@staging")));
+    assertTrue(unknown.getMessage().contains("no model churn@staging") && unknown.getMessage().contains("no such alias"),
+        unknown.getMessage());
+    assertThrows(InvalidInputException.class, () -> registry.setAlias("churn", "champion", 9, "no such version"));
+  }
+
+  @Test
+  void namesThatCouldEscapeTheRootAreRefused(SparkSession spark) {
+    DeltaRegistry registry = new DeltaRegistry(spark, "file:" + root);
+    for (String bad : List.of("../etc", "a/b", "..", "x..y", "", "/abs", "a b")) {
+      assertThrows(InvalidInputException.class, () -> ModelRef.parse(bad), bad);
+      assertThrows(InvalidInputException.class, () -> registry.artifactLocation(bad, "run"), bad);
+    }
+    for (String bad : List.of("1abc", "latest", "a/b", "..", "al..ias/x")) {
+      assertThrows(InvalidInputException.class, () -> ModelRef.validateAlias(bad), bad);
+    }
+    ModelVersion outside = new ModelVersion("churn", 0, "r1", Instant.now(), "file:/tmp/elsewhere", Map.of(),
+        Map.of(), new ModelVersion.Lineage("s", "delta", Optional.empty(), "", "", ""), Map.of(), "", "", "{}",
+        Map.of());
+    assertThrows(IllegalArgumentException.class, () -> registry.register(outside));
+  }
+
+  @Test
+  void aMissingOrCorruptArtifactIsNamedWithItsVersion(SparkSession spark) throws Exception {
+    DeltaRegistry registry = new DeltaRegistry(spark, "file:" + root);
+    ModelVersion missing = registry.register(candidate(registry, "churn", 0.7, Optional.empty()));
+    InvalidInputException gone = assertThrows(InvalidInputException.class, () -> ModelArtifacts.load(missing));
+    assertTrue(gone.getMessage().startsWith("model churn@1: its artifact at " + missing.artifactUri()
+        + " is missing"), gone.getMessage());
+
+    ModelVersion corrupt = registry.register(candidate(registry, "churn", 0.8, Optional.empty()));
+    Path metadata = Path.of(corrupt.artifactUri().substring("file:".length()), "metadata");
+    Files.createDirectories(metadata);
+    Files.writeString(metadata.resolve("part-00000"), "{not json");
+    InvalidInputException broken = assertThrows(InvalidInputException.class, () -> ModelArtifacts.load(corrupt));
+    assertTrue(broken.getMessage().startsWith("model churn@2: its artifact at " + corrupt.artifactUri()
+        + " cannot be read"), broken.getMessage());
+  }
+
+  private static ModelVersion candidate(Registry registry, String name, double auc, Optional<Long> sourceVersion) {
+    String runId = UUID.randomUUID().toString();
+    return new ModelVersion(name, 0, runId, Instant.now().truncatedTo(ChronoUnit.MICROS),
+        registry.artifactLocation(name, runId) + "/model", Map.of("auc_roc", auc),
+        Map.of("algorithm", "gbt", "maxIter", "10"),
         new ModelVersion.Lineage("file:/data", "delta", sourceVersion, "bernoulli fraction=1.0 seed=42", "exact",
             "hash of id"),
-        Map.of("source_rows", 100L, "train_rows", 80L), "pipeline.name = x", "abc123");
+        Map.of("source_rows", 100L, "train_rows", 80L), "pipeline.name = x", "abc123", "{}", Map.of("team", "risk"));
   }
 }

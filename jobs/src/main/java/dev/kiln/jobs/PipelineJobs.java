@@ -7,12 +7,13 @@ import dev.kiln.pipeline.RowLedger;
 import dev.kiln.pipeline.RunLineage;
 import dev.kiln.pipeline.TrainingLoop;
 import dev.kiln.registry.DeltaRegistry;
+import dev.kiln.registry.ModelArtifacts;
+import dev.kiln.registry.ModelRef;
 import dev.kiln.registry.ModelVersion;
 import dev.kiln.source.DeltaSource;
 import dev.kiln.source.SourceSnapshot;
 import io.delta.tables.DeltaTable;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -91,7 +92,7 @@ public final class PipelineJobs {
     loop.reportPrepared(prepared);
     try {
       Dataset<Row> test = loop.split().test(prepared.rows());
-      PipelineModel model = PipelineModel.load(version.artifactUri());
+      PipelineModel model = ModelArtifacts.load(version);
       Map<String, Double> metrics = loop.evaluate(model, test);
       return new Summary("evaluate " + version.ref())
           .line("input", in.describe())
@@ -135,23 +136,7 @@ public final class PipelineJobs {
   }
 
   private ModelVersion resolve(String ref) {
-    DeltaRegistry registry = registry();
-    int at = ref.indexOf('@');
-    String name = at < 0 ? ref : ref.substring(0, at);
-    Optional<ModelVersion> found;
-    if (at < 0 || ref.substring(at + 1).equals("latest")) {
-      found = registry.latest(name);
-    } else {
-      long number;
-      try {
-        number = Long.parseLong(ref.substring(at + 1));
-      } catch (NumberFormatException e) {
-        throw new InvalidInputException("'" + ref + "' is not name@version (aliases arrive with the registry)");
-      }
-      found = registry.get(name, number);
-    }
-    return found.orElseThrow(() -> new InvalidInputException("no model " + ref + " in the registry at "
-        + registry.versionsTable()));
+    return registry().resolve(ModelRef.parse(ref));
   }
 
   /** A step table's rows at its latest version, with the lineage its commit carries. */

@@ -16,7 +16,7 @@ import picocli.CommandLine.ParseResult;
         "Config layers, lowest first: conf/defaults.conf < PIPELINE_CONF < KILN_CONF_<path> environment variables "
             + "(KILN_CONF_sample_fraction=0.1) < --conf key=value."},
     subcommands = {GenerateCommand.class, RunCommand.class, SampleCommand.class, CleanCommand.class,
-        TrainCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
+        TrainCommand.class, EvaluateCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
 public final class Kiln implements Runnable {
 
   private final SessionFactory sessions;
@@ -71,9 +71,11 @@ public final class Kiln implements Runnable {
    */
   private static int onFailure(Exception failure, CommandLine line, ParseResult parsed) {
     PrintWriter err = line.getErr();
-    boolean stacktrace = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--stacktrace"))
-        || parsed.hasMatchedOption("--stacktrace");
-    String command = "kiln " + line.getCommandName();
+    boolean stacktrace = false;
+    for (ParseResult level = parsed; level != null; level = level.subcommand()) {
+      stacktrace |= level.hasMatchedOption("--stacktrace");
+    }
+    String command = line.getCommandSpec().qualifiedName(" ");
     KilnException expected = find(failure, KilnException.class);
     int code;
     if (expected != null) {

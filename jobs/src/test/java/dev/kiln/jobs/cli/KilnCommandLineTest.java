@@ -20,9 +20,12 @@ class KilnCommandLineTest {
   Path dir;
 
   @ParameterizedTest
-  @ValueSource(strings = {"generate", "run", "sample", "clean", "train", "evaluate"})
+  @ValueSource(strings = {"generate", "run", "sample", "clean", "train", "evaluate", "models", "models list",
+      "models show", "models alias", "models compare"})
   void everyCommandHasHelpWithItsExitCodes(String command) {
-    KilnCli.Outcome help = KilnCli.run(command, "--help");
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command.split(" ")));
+    args.add("--help");
+    KilnCli.Outcome help = KilnCli.run(args.toArray(String[]::new));
     assertEquals(0, help.exitCode(), help.toString());
     assertTrue(help.out().contains("Usage: kiln " + command), help.out());
     assertTrue(help.out().contains("Exit codes:"), help.out());

@@ -1,0 +1,84 @@
+package dev.kiln.jobs.cli;
+
+import com.typesafe.config.Config;
+import dev.kiln.config.ConfigLayers;
+import dev.kiln.config.HadoopPaths;
+import dev.kiln.config.PipelineConfigParser;
+import dev.kiln.errors.InvalidConfigException;
+import dev.kiln.registry.DeltaRegistry;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every registry command shares: which registry (the {@code --registry} root, else {@code registry.root} of
+ * {@code --config} or of the defaults, i.e. {@code ./warehouse/registry}), and a Spark session to read it with.
+ */
+abstract class RegistryCommand implements Callable<Integer> {
+
+  @Option(names = "--registry", paramLabel = "ROOT",
+      description = "The registry root (a local or Hadoop path). Default: registry.root of --config, else "
+          + "warehouse/registry.")
+  String registryRoot;
+
+  @Option(names = "--config", paramLabel = "PIPELINE_CONF",
+      description = "Take registry.root and Spark settings (e.g. S3 credentials) from this pipeline config.")
+  Path configFile;
+
+  @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Override a config key (repeatable).")
+  List<String> overrides = new java.util.ArrayList<>();
+
+  @Option(names = "--master", paramLabel = "URL", description = "Spark master. Default: local[*].")
+  String master;
+
+  @Option(names = "--stacktrace", description = "On failure, print the full stack trace too.")
+  boolean stacktrace;
+
+  @Spec
+  CommandSpec spec;
+
+  /** The {@code models} or {@code runs} group this command belongs to. */
+  abstract Kiln kiln();
+
+  abstract void run(DeltaRegistry registry);
+
+  @Override
+  public Integer call() {
+    Config layers = ConfigLayers.load(configFile, kiln().environment(), overrides);
+    String root = registryRoot != null ? HadoopPaths.qualify(registryRoot) : HadoopPaths.qualify(
+        layers.getString("registry.root"));
+    Map<String, String> sparkConf = new LinkedHashMap<>();
+    if (layers.hasPath("spark.conf")) {
+      layers.getConfig("spark.conf").entrySet().forEach(e -> sparkConf.put(
+          String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey())),
+          String.valueOf(e.getValue().unwrapped())));
+    }
+    if (configFile != null) {
+      // Validate the file the same way the pipeline commands do, so a typo is not silently ignored.
+      PipelineConfigParser.Result parsed = PipelineConfigParser.parse(layers);
+      List<dev.kiln.errors.ConfigProblem> structural = parsed.problems().stream()
+          .filter(p -> p.message().startsWith("unknown key") || p.key().startsWith("registry")
+              || p.key().startsWith("spark")).toList();
+      if (!structural.isEmpty()) {
+        throw new InvalidConfigException(structural);
+      }
+    }
+    Optional<String> masterUrl = Optional.ofNullable(master).or(() ->
+        System.getProperty("spark.master") != null ? Optional.empty() : Optional.of("local[*]"));
+    SparkSession spark = kiln().sessions().open("kiln " + spec.qualifiedName(" "), masterUrl, 4, sparkConf);
+    try {
+      run(new DeltaRegistry(spark, root));
+      return ExitCodes.DONE;
+    } finally {
+      kiln().sessions().close(spark);
+    }
+  }
+}
