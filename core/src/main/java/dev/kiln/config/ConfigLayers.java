@@ -42,11 +42,37 @@ public final class ConfigLayers {
    * @throws InvalidConfigException when a layer cannot be read or parsed, listing every such problem
    */
   public static Config load(Path pipelineFile, Map<String, String> environment, List<String> overrides) {
+    return load(pipelineFile, null, null, environment, overrides);
+  }
+
+  /**
+   * Loads a config recorded with a model (resolved HOCON text) in place of the pipeline file: defaults < recorded <
+   * environment < overrides. Secrets were redacted when it was recorded; they must come back through the
+   * environment or overrides, and {@link #redactedKeys} finds any that did not.
+   */
+  public static Config loadRecorded(String text, String origin, Map<String, String> environment,
+      List<String> overrides) {
+    return load(null, text, origin, environment, overrides);
+  }
+
+  /** Keys whose value is still the redaction placeholder. */
+  public static List<String> redactedKeys(Config config) {
+    return config.entrySet().stream()
+        .filter(e -> "<redacted>".equals(e.getValue().unwrapped()))
+        .map(Map.Entry::getKey).sorted().toList();
+  }
+
+  private static Config load(Path pipelineFile, String recordedText, String recordedOrigin,
+      Map<String, String> environment, List<String> overrides) {
     List<ConfigProblem> problems = new ArrayList<>();
     Config defaults = ConfigFactory.parseResources(ConfigLayers.class.getClassLoader(), DEFAULTS_RESOURCE,
         ConfigParseOptions.defaults().setAllowMissing(false).setOriginDescription("defaults.conf"));
 
     Config file = ConfigFactory.empty();
+    if (recordedText != null) {
+      file = ConfigFactory.parseString(recordedText,
+          ConfigParseOptions.defaults().setOriginDescription(recordedOrigin));
+    }
     if (pipelineFile != null) {
       if (!Files.isRegularFile(pipelineFile)) {
         problems.add(new ConfigProblem(pipelineFile.toString(), "(file)", "pipeline config file does not exist"));

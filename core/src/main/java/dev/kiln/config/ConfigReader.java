@@ -123,6 +123,11 @@ public final class ConfigReader {
     return 0;
   }
 
+  public Optional<Long> optionalInteger(String path, Predicate<Long> valid, String rule) {
+    knownPaths.add(path);
+    return config.hasPath(path) ? Optional.of(integer(path, valid, rule)) : Optional.empty();
+  }
+
   public boolean bool(String path) {
     knownPaths.add(path);
     try {

@@ -23,9 +23,12 @@ public record PipelineConfig(
     String renderedText,
     String hash) {
 
-  /** Where and how to read the input. {@code path} is a qualified Hadoop path ({@code file:}, {@code hdfs:}, ...). */
+  /**
+   * Where and how to read the input. {@code path} is a qualified Hadoop path ({@code file:}, {@code hdfs:}, ...);
+   * {@code version} pins a Delta table's version.
+   */
   public record SourceConfig(String format, Optional<String> path, Map<String, String> options,
-      GeneratedConfig generated) {}
+      GeneratedConfig generated, Optional<Long> version) {}
 
   /** Size and seed of Kiln's generated demo table, for {@code format = generated}. */
   public record GeneratedConfig(long rows, long seed) {}

@@ -68,7 +68,11 @@ public final class PipelineConfigParser {
     GeneratedConfig generated = new GeneratedConfig(
         in.integer("source.generated.rows", r -> r >= 1_000 && r <= 100_000_000L, "1,000 to 100,000,000 rows"),
         in.integer("source.generated.seed", s -> true, ""));
-    SourceConfig source = new SourceConfig(format, path, options, generated);
+    Optional<Long> version = in.optionalInteger("source.version", v -> v >= 0, "a Delta table version, 0 or more");
+    if (version.isPresent() && !List.of("delta", "generated").contains(format)) {
+      in.problem("source.version", "applies to delta sources only, not " + format);
+    }
+    SourceConfig source = new SourceConfig(format, path, options, generated, version);
 
     SampleConfig sample = new SampleConfig(
         in.number("sample.fraction", f -> f > 0 && f <= 1, "a fraction in (0, 1]"),

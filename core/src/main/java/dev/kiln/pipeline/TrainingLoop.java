@@ -203,6 +203,11 @@ public final class TrainingLoop {
 
   /** Saves the model under a fresh artifact location, then registers it: the record never points at nothing. */
   public ModelVersion register(Registry registry, Trained trained) {
+    return register(registry, trained, Map.of());
+  }
+
+  /** As {@link #register(Registry, Trained)}, with tags on the version. */
+  public ModelVersion register(Registry registry, Trained trained, Map<String, String> tags) {
     String runId = UUID.randomUUID().toString();
     String artifact = registry.artifactLocation(config.model().name(), runId) + "/model";
     try {
@@ -216,7 +221,7 @@ public final class TrainingLoop {
         trained.metrics(), trained.params(),
         new ModelVersion.Lineage(lineage.sourceUri(), lineage.sourceFormat(), lineage.sourceVersion(),
             lineage.sample(), lineage.dedup(), split().describe()),
-        trained.ledger().asMap(), config.renderedText(), config.hash(), trained.signature(), Map.of());
+        trained.ledger().asMap(), config.renderedText(), config.hash(), trained.signature(), tags);
     ModelVersion stored = registry.register(candidate);
     progress.step("register", stored.ref() + " at " + artifact);
     return stored;
@@ -224,6 +229,11 @@ public final class TrainingLoop {
 
   /** The whole loop in memory: sample, clean, prepare, fit, evaluate, register. */
   public ModelVersion run(Registry registry) {
+    return register(registry, train());
+  }
+
+  /** The whole loop in memory up to a fitted and evaluated model: sample, clean, prepare, fit, evaluate. */
+  public Trained train() {
     StepOutput sampled = sample();
     StepOutput cleaned = clean(sampled.rows(), sampled.lineage());
     // The cached prepare pass is the one action over the sampled and cleaned rows: all their counts come from it,
@@ -237,8 +247,7 @@ public final class TrainingLoop {
       progress.step("clean", String.format("-%,d exact duplicates, -%,d superseded records (%s)",
           ledger.get(RowLedger.EXACT_DUPLICATES), ledger.get(RowLedger.SUPERSEDED), cleaned.lineage().dedup()));
       reportPrepared(prepared);
-      Trained trained = fitAndEvaluate(new Prepared(prepared.rows(), cleaned.lineage(), ledger));
-      return register(registry, trained);
+      return fitAndEvaluate(new Prepared(prepared.rows(), cleaned.lineage(), ledger));
     } finally {
       prepared.rows().unpersist();
     }

@@ -76,6 +76,11 @@ public final class DeltaRegistry implements Registry {
     this.root = root;
   }
 
+  /** The session this registry reads and writes with. */
+  public SparkSession spark() {
+    return spark;
+  }
+
   public String versionsTable() {
     return HadoopPaths.child(root, "model_versions");
   }

@@ -20,14 +20,23 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** A Delta table, read at its latest version and pinned to it, so the recorded version is the one read. */
+/**
+ * A Delta table, read at a given version or at its latest, and pinned to the version read, so the recorded version
+ * is the one read.
+ */
 public final class DeltaSource implements Source {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final String uri;
+  private final Optional<Long> version;
 
   public DeltaSource(String uri) {
+    this(uri, Optional.empty());
+  }
+
+  public DeltaSource(String uri, Optional<Long> version) {
     this.uri = uri;
+    this.version = version;
   }
 
   @Override
@@ -56,9 +65,19 @@ public final class DeltaSource implements Source {
 
   @Override
   public SourceSnapshot read(SparkSession spark) {
-    long version = latestVersion(spark, uri);
-    return new SourceSnapshot(
-        spark.read().format("delta").option("versionAsOf", version).load(uri), uri, "delta", Optional.of(version));
+    long latest = latestVersion(spark, uri);
+    long read = version.orElse(latest);
+    if (read > latest) {
+      throw new InvalidInputException("the Delta table " + uri + " has no version " + read + " (latest: " + latest
+          + ")");
+    }
+    try {
+      return new SourceSnapshot(spark.read().format("delta").option("versionAsOf", read).load(uri), uri, "delta",
+          Optional.of(read));
+    } catch (Exception e) {  // Delta reports versions removed by log cleanup or VACUUM as an AnalysisException
+      throw new InvalidInputException("cannot read version " + read + " of the Delta table " + uri + ": "
+          + e.getMessage().split("\n")[0], e);
+    }
   }
 
   /** The newest committed version of the Delta table at {@code uri}. */

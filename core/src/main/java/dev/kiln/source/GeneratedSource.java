@@ -18,11 +18,11 @@ public final class GeneratedSource implements Source {
   private final DeltaSource table;
   private final int partitions;
 
-  public GeneratedSource(ChurnDataGenerator.Spec spec, String warehouse, int partitions) {
+  public GeneratedSource(ChurnDataGenerator.Spec spec, String warehouse, int partitions, Optional<Long> version) {
     this.spec = spec;
     this.partitions = partitions;
     this.table = new DeltaSource(HadoopPaths.child(warehouse,
-        "generated/churn-" + spec.rows() + "-seed" + spec.seed()));
+        "generated/churn-" + spec.rows() + "-seed" + spec.seed()), version);
   }
 
   @Override

@@ -13,8 +13,8 @@ public final class Sources {
     return switch (source.format()) {
       case "generated" -> new GeneratedSource(
           ChurnDataGenerator.Spec.of(source.generated().rows(), source.generated().seed()), config.warehouse(),
-          GeneratedSource.filesFor(source.generated().rows(), 2));
-      case "delta" -> new DeltaSource(source.path().orElseThrow());
+          GeneratedSource.filesFor(source.generated().rows(), 2), source.version());
+      case "delta" -> new DeltaSource(source.path().orElseThrow(), source.version());
       default -> new FileSource(source.format(), source.path().orElseThrow(), source.options());
     };
   }
