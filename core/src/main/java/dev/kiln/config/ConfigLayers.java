@@ -3,9 +3,11 @@ package dev.kiln.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOriginFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import dev.kiln.errors.ConfigProblem;
@@ -25,6 +27,10 @@ import java.util.TreeMap;
  * dot, two are a dash, three an underscore ({@code KILN_CONF_sample_fraction} sets {@code sample.fraction},
  * {@code KILN_CONF_evaluation_test__fraction} sets {@code evaluation.test-fraction}). Every value keeps its origin,
  * so a problem found later names the file and line, the variable or the override it came from.
+ *
+ * <p>Substitutions such as {@code ${?AWS_SECRET_ACCESS_KEY}} that no config key answers are looked up in the
+ * {@code environment} given to {@link #load}, never in the process's own: the CLI passes {@code System.getenv()}, and
+ * a test or an embedding application decides exactly which variables a config can see.
  */
 public final class ConfigLayers {
 
@@ -37,7 +43,8 @@ public final class ConfigLayers {
    * Loads and resolves the layers.
    *
    * @param pipelineFile the pipeline file, or null to run on defaults and overrides alone
-   * @param environment usually {@code System.getenv()}; only {@code KILN_CONF_*} entries are read
+   * @param environment usually {@code System.getenv()}: {@code KILN_CONF_*} entries are a layer, and every entry
+   *     answers {@code ${NAME}} substitutions that no config key answers
    * @param overrides {@code key=value} strings, in order; a later one wins
    * @throws InvalidConfigException when a layer cannot be read or parsed, listing every such problem
    */
@@ -110,12 +117,36 @@ public final class ConfigLayers {
     }
     Config merged = cli.withFallback(env).withFallback(file).withFallback(defaults);
     try {
-      // System environment substitutions (${?AWS_SECRET_ACCESS_KEY}) are how secrets reach a config file.
-      return merged.resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true));
+      return resolve(merged, environment);
     } catch (ConfigException e) {
       throw new InvalidConfigException(List.of(new ConfigProblem(
           e.origin() == null ? "(config)" : e.origin().description(), "(substitution)", e.getMessage())));
     }
+  }
+
+  /**
+   * Resolves substitutions against the config, then the given environment: the same lookup order as Typesafe
+   * Config's {@code setUseSystemEnvironment(true)}, with the map in place of the process environment. Environment
+   * substitutions ({@code ${?AWS_SECRET_ACCESS_KEY}}) are how secrets reach a config file without being written in it.
+   *
+   * <p>The variables join the tree as its lowest layer only while resolving, and are removed afterwards, so they are
+   * never read as config keys. ({@code resolveWith(source)} would keep them out of the tree, but it fails on
+   * self-references such as {@code numeric = ${features.numeric} [age]}.)
+   */
+  private static Config resolve(Config merged, Map<String, String> environment) {
+    Config variables = ConfigFactory.empty();
+    for (Map.Entry<String, String> entry : environment.entrySet()) {
+      // Quoted: a variable name is one key, whatever characters it holds.
+      variables = variables.withValue(ConfigUtil.joinPath(entry.getKey()), ConfigValueFactory.fromAnyRef(
+          entry.getValue(), "environment variable " + entry.getKey()));
+    }
+    ConfigObject resolved = merged.withFallback(variables).resolve(ConfigResolveOptions.noSystem()).root();
+    for (String name : variables.root().keySet()) {
+      if (!merged.root().containsKey(name)) {
+        resolved = resolved.withoutKey(name);
+      }
+    }
+    return resolved.toConfig();
   }
 
   /** {@code sample_fraction} to {@code sample.fraction}, {@code test__fraction} to {@code test-fraction}. */

@@ -1,6 +1,7 @@
 package dev.kiln.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,6 +51,43 @@ class ConfigLayersTest {
   void theRegistryFollowsTheWarehouseAfterOverrides() throws IOException {
     Config config = ConfigLayers.load(write(""), Map.of(), List.of("warehouse=/data/kiln"));
     assertEquals("/data/kiln/registry", config.getString("registry.root"));
+  }
+
+  @Test
+  void substitutionsReadTheGivenEnvironment() throws IOException {
+    Path file = write("""
+        spark.conf { "spark.hadoop.fs.s3a.secret.key" = ${KILN_TEST_SECRET} }
+        source.options { from-process = ${?PATH}, absent = ${?KILN_TEST_UNSET} }
+        """);
+    Config config = ConfigLayers.load(file, Map.of("KILN_TEST_SECRET", "s3cr3t-value"), List.of());
+    assertEquals("s3cr3t-value", config.getString("spark.conf.\"spark.hadoop.fs.s3a.secret.key\""));
+    assertFalse(config.hasPath("source.options.from-process"),
+        "the process's own environment is not consulted, only the map given");
+    assertFalse(config.hasPath("source.options.absent"));
+    assertFalse(config.hasPath("KILN_TEST_SECRET"), "variables answer substitutions but are not config keys");
+    assertFalse(PipelineConfigParser.render(config).contains("s3cr3t-value"), "the rendered config redacts it");
+  }
+
+  @Test
+  void configKeysWinOverVariablesAndSelfReferencesStillWork() throws IOException {
+    Path file = write("""
+        features.numeric = ${features.numeric} [age]
+        warehouse = ${warehouse}"/kiln"
+        pipeline.name = ${NAME}
+        """);
+    Config config = ConfigLayers.load(file, Map.of("NAME", "from-env", "warehouse", "ignored"), List.of());
+    assertEquals(List.of("age"), config.getStringList("features.numeric"));
+    assertEquals("warehouse/kiln", config.getString("warehouse"), "a config key answers before a variable");
+    assertEquals("from-env", config.getString("pipeline.name"));
+  }
+
+  @Test
+  void aMissingVariableNamesTheFileAndLine() throws IOException {
+    Path file = write("sample.seed = 1\nspark.conf { \"spark.hadoop.fs.s3a.secret.key\" = ${KILN_TEST_SECRET} }\n");
+    InvalidConfigException e = assertThrows(InvalidConfigException.class,
+        () -> ConfigLayers.load(file, Map.of("OTHER", "x"), List.of()));
+    assertTrue(e.getMessage().contains(file + ": 2"), e.getMessage());
+    assertTrue(e.getMessage().contains("${KILN_TEST_SECRET}"), e.getMessage());
   }
 
   @Test
