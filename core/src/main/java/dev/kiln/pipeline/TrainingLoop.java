@@ -78,11 +78,17 @@ public final class TrainingLoop {
   private final SparkSession spark;
   private final PipelineConfig config;
   private final Progress progress;
+  private final String runId = UUID.randomUUID().toString();
 
   public TrainingLoop(SparkSession spark, PipelineConfig config, Progress progress) {
     this.spark = spark;
     this.config = config;
     this.progress = progress;
+  }
+
+  /** This loop's run: the id its registered version and its run records carry. */
+  public String runId() {
+    return runId;
   }
 
   /** Source, then sample. Lazy. */
@@ -208,7 +214,6 @@ public final class TrainingLoop {
 
   /** As {@link #register(Registry, Trained)}, with tags on the version. */
   public ModelVersion register(Registry registry, Trained trained, Map<String, String> tags) {
-    String runId = UUID.randomUUID().toString();
     String artifact = registry.artifactLocation(config.model().name(), runId) + "/model";
     try {
       trained.model().write().save(artifact);

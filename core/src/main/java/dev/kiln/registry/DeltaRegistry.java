@@ -65,6 +65,19 @@ public final class DeltaRegistry implements Registry {
       .add("set_at", DataTypes.TimestampType, false)
       .add("reason", DataTypes.StringType, false);
 
+  public static final StructType RUNS_SCHEMA = new StructType()
+      .add("run_id", DataTypes.StringType, false)
+      .add("pipeline", DataTypes.StringType, false)
+      .add("status", DataTypes.StringType, false)
+      .add("started_at", DataTypes.TimestampType, false)
+      .add("ended_at", DataTypes.TimestampType, true)
+      .add("config_hash", DataTypes.StringType, false)
+      .add("model", DataTypes.StringType, true)
+      .add("metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
+      .add("ledger", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), false)
+      .add("error", DataTypes.StringType, true)
+      .add("recorded_at", DataTypes.TimestampType, false);
+
   /** Attempts before a registration gives up under contention; each retry waits a little longer. */
   private static final int ATTEMPTS = 12;
 
@@ -87,6 +100,51 @@ public final class DeltaRegistry implements Registry {
 
   public String aliasesTable() {
     return HadoopPaths.child(root, "aliases");
+  }
+
+  public String runsTable() {
+    return HadoopPaths.child(root, "runs");
+  }
+
+  /** Runs are an append-only log of states (blind appends never conflict); a run's latest row is its state. */
+  @Override
+  public void recordRun(RunRecord run) {
+    ensureTable(runsTable(), RUNS_SCHEMA);
+    Row row = RowFactory.create(run.runId(), run.pipeline(), run.status().name(), Timestamp.from(run.startedAt()),
+        run.endedAt().map(Timestamp::from).orElse(null), run.configHash(), run.model().orElse(null),
+        scalaMap(run.metrics()), scalaMap(run.ledger()), run.error().orElse(null), Timestamp.from(Instant.now()));
+    spark.createDataFrame(List.of(row), RUNS_SCHEMA).coalesce(1).write().format("delta").mode("append")
+        .option("userMetadata", "run " + run.runId() + " " + run.status()).save(runsTable());
+  }
+
+  @Override
+  public List<RunRecord> runs(Optional<String> pipeline, int limit) {
+    if (!DeltaTable.isDeltaTable(spark, runsTable())) {
+      return List.of();
+    }
+    Dataset<Row> log = spark.read().format("delta").load(runsTable());
+    if (pipeline.isPresent()) {
+      log = log.filter(col("pipeline").equalTo(pipeline.get()));
+    }
+    return log.withColumn("rank", row_number().over(Window.partitionBy("run_id")
+            .orderBy(col("recorded_at").desc(), col("ended_at").desc_nulls_last())))
+        .filter(col("rank").equalTo(1)).orderBy(col("started_at").desc()).limit(limit)
+        .collectAsList().stream().map(DeltaRegistry::runFromRow).toList();
+  }
+
+  @Override
+  public Optional<RunRecord> run(String runId) {
+    return runs(Optional.empty(), Integer.MAX_VALUE).stream().filter(r -> r.runId().equals(runId)).findFirst();
+  }
+
+  private static RunRecord runFromRow(Row r) {
+    return new RunRecord(r.getAs("run_id"), r.getAs("pipeline"), RunRecord.Status.valueOf(r.getAs("status")),
+        r.<Timestamp>getAs("started_at").toInstant(),
+        Optional.ofNullable(r.<Timestamp>getAs("ended_at")).map(Timestamp::toInstant), r.getAs("config_hash"),
+        Optional.ofNullable(r.<String>getAs("model")),
+        new LinkedHashMap<>(r.<String, Double>getJavaMap(r.fieldIndex("metrics"))),
+        new LinkedHashMap<>(r.<String, Long>getJavaMap(r.fieldIndex("ledger"))),
+        Optional.ofNullable(r.<String>getAs("error")));
   }
 
   @Override

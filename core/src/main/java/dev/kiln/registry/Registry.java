@@ -48,6 +48,14 @@ public interface Registry {
   /** Every move of every alias of {@code name}, oldest first. */
   List<AliasMove> aliasHistory(String name);
 
+  /** Records a run's new state; the latest record of a run is its state. */
+  void recordRun(RunRecord run);
+
+  /** The current state of every run, newest first; of one pipeline when {@code pipeline} is given. */
+  List<RunRecord> runs(Optional<String> pipeline, int limit);
+
+  Optional<RunRecord> run(String runId);
+
   /** Where a new version's artifacts go: a fresh location per run, so no write ever replaces a registered model. */
   String artifactLocation(String name, String runId);
 }

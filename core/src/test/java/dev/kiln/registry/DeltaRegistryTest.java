@@ -104,6 +104,37 @@ class DeltaRegistryTest {
   }
 
   @Test
+  void aRunsLatestRecordIsItsState(SparkSession spark) throws InterruptedException {
+    DeltaRegistry registry = new DeltaRegistry(spark, "file:" + root);
+    assertEquals(List.of(), registry.runs(Optional.empty(), 10));
+    RunRecord ok = RunRecord.started("run-ok", "churn", "hash1");
+    RunRecord broken = RunRecord.started("run-broken", "churn", "hash1");
+    RunRecord died = RunRecord.started("run-died", "fraud", "hash2");
+    registry.recordRun(ok);
+    registry.recordRun(broken);
+    Thread.sleep(5);
+    registry.recordRun(died);
+    ModelVersion version = registry.register(candidate(registry, "churn", 0.8, Optional.empty()));
+    registry.recordRun(ok.succeeded(version));
+    registry.recordRun(broken.failed("label column 'churned' has 3 rows whose value is not 0 or 1"));
+
+    List<RunRecord> runs = registry.runs(Optional.empty(), 10);
+    assertEquals(List.of("run-died", "run-broken", "run-ok"), runs.stream().map(RunRecord::runId).toList(),
+        "newest first");
+    assertEquals(RunRecord.Status.RUNNING, runs.get(0).status(), "a run with no end stays RUNNING");
+    RunRecord failed = runs.get(1);
+    assertEquals(RunRecord.Status.FAILED, failed.status());
+    assertTrue(failed.error().orElseThrow().contains("not 0 or 1"));
+    RunRecord succeeded = registry.run("run-ok").orElseThrow();
+    assertEquals(RunRecord.Status.SUCCEEDED, succeeded.status());
+    assertEquals(Optional.of("churn@1"), succeeded.model());
+    assertEquals(0.8, succeeded.metrics().get("auc_roc"));
+    assertEquals(List.of("run-broken", "run-ok"),
+        registry.runs(Optional.of("churn"), 10).stream().map(RunRecord::runId).toList());
+    assertEquals(1, registry.runs(Optional.empty(), 1).size());
+  }
+
+  @Test
   void namesThatCouldEscapeTheRootAreRefused(SparkSession spark) {
     DeltaRegistry registry = new DeltaRegistry(spark, "file:" + root);
     for (String bad : List.of("../etc", "a/b", "..", "x..y", "", "/abs", "a b")) {

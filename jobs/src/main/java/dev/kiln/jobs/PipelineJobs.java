@@ -10,6 +10,7 @@ import dev.kiln.registry.DeltaRegistry;
 import dev.kiln.registry.ModelArtifacts;
 import dev.kiln.registry.ModelRef;
 import dev.kiln.registry.ModelVersion;
+import dev.kiln.registry.RunRecord;
 import dev.kiln.source.DeltaSource;
 import dev.kiln.source.SourceSnapshot;
 import io.delta.tables.DeltaTable;
@@ -71,16 +72,43 @@ public final class PipelineJobs {
   }
 
   public Summary train(String input) {
-    Step in = readStep(input);
-    TrainingLoop.Prepared prepared = loop.prepare(in.rows(), in.lineage(),
-        new RowLedger().putAll(in.lineage().ledger()));
-    loop.reportPrepared(prepared);
+    return recorded(() -> {
+      Step in = readStep(input);
+      TrainingLoop.Prepared prepared = loop.prepare(in.rows(), in.lineage(),
+          new RowLedger().putAll(in.lineage().ledger()));
+      loop.reportPrepared(prepared);
+      try {
+        TrainingLoop.Trained trained = loop.fitAndEvaluate(prepared);
+        ModelVersion version = loop.register(registry(), trained);
+        return new Registered(version, modelSummary("train " + config.name(), version).line("input",
+            in.describe()));
+      } finally {
+        prepared.rows().unpersist();
+      }
+    });
+  }
+
+  private record Registered(ModelVersion version, Summary summary) {}
+
+  /**
+   * Runs a training job as a recorded run: RUNNING before any work, then SUCCEEDED with the version it registered,
+   * or FAILED with the message the user sees.
+   */
+  private Summary recorded(java.util.function.Supplier<Registered> job) {
+    DeltaRegistry registry = registry();
+    RunRecord run = RunRecord.started(loop.runId(), config.name(), config.hash());
+    registry.recordRun(run);
     try {
-      TrainingLoop.Trained trained = loop.fitAndEvaluate(prepared);
-      ModelVersion version = loop.register(registry(), trained);
-      return modelSummary("train " + config.name(), version).line("input", in.describe());
-    } finally {
-      prepared.rows().unpersist();
+      Registered done = job.get();
+      registry.recordRun(run.succeeded(done.version()));
+      return done.summary().line("run", loop.runId());
+    } catch (RuntimeException e) {
+      try {
+        registry.recordRun(run.failed(String.valueOf(e.getMessage()).split("\n")[0]));
+      } catch (RuntimeException secondary) {
+        e.addSuppressed(secondary);
+      }
+      throw e;
     }
   }
 
@@ -105,8 +133,10 @@ public final class PipelineJobs {
   }
 
   public Summary run() {
-    ModelVersion version = loop.run(registry());
-    return modelSummary("run " + config.name(), version);
+    return recorded(() -> {
+      ModelVersion version = loop.run(registry());
+      return new Registered(version, modelSummary("run " + config.name(), version));
+    });
   }
 
   public DeltaRegistry registry() {

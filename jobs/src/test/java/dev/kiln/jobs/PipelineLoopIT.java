@@ -87,6 +87,22 @@ class PipelineLoopIT {
     assertEquals("file:" + data, stepwise.lineage().sourceUri(), "the step tables carry the source's lineage");
     assertTrue(evaluate.out().contains(dev.kiln.pipeline.TrainingLoop.formatMetrics(stepwise.metrics())),
         "evaluate re-creates the held-out split exactly:\n" + evaluate.out());
+    String registryRoot = dir.resolve("warehouse/registry").toString();
+    KilnCli.Outcome runs = KilnCli.run("runs", "list", "--registry", registryRoot);
+    assertEquals(0, runs.exitCode(), runs.toString());
+    assertTrue(runs.out().matches("(?s).*churn-it\\s+SUCCEEDED.*churn-it@2.*churn-it\\s+SUCCEEDED.*churn-it@1.*"),
+        "both training runs, newest first:\n" + runs.out());
+    KilnCli.Outcome run1 = KilnCli.run("runs", "show", stepwise.runId(), "--registry", registryRoot);
+    assertTrue(run1.out().contains("model      churn-it@1"), run1.out());
+
+    // A run that fails after it started is recorded with the reason the user saw.
+    KilnCli.Outcome failing = KilnCli.run("train", conf.toString(), "--conf", "features.label=tenure_months",
+        "--conf", "features.numeric=[age]");
+    assertEquals(2, failing.exitCode(), failing.toString());
+    assertTrue(failing.err().contains("label column 'tenure_months' has"), failing.err());
+    KilnCli.Outcome afterFailure = KilnCli.run("runs", "list", "--registry", registryRoot, "--limit", "1");
+    assertTrue(afterFailure.out().matches("(?s).*churn-it\\s+FAILED.*"), afterFailure.out());
+
     long sum = stepwise.ledger().get("exact_duplicates") + stepwise.ledger().get("superseded_records")
         + stepwise.ledger().get("missing_label") + stepwise.ledger().get("train_rows")
         + stepwise.ledger().get("test_rows");
