@@ -233,6 +233,35 @@ public final class DeltaRegistry implements Registry {
   }
 
   @Override
+  public List<ModelVersion> versionsReading(String sourceUri) {
+    if (!DeltaTable.isDeltaTable(spark, versionsTable())) {
+      return List.of();
+    }
+    return spark.read().format("delta").load(versionsTable()).filter(col("source_uri").equalTo(sourceUri))
+        .orderBy(col("name"), col("version")).collectAsList().stream().map(DeltaRegistry::fromRow).toList();
+  }
+
+  @Override
+  public List<ModelVersion> search(String condition, String orderBy, int limit) {
+    if (!DeltaTable.isDeltaTable(spark, versionsTable())) {
+      return List.of();
+    }
+    try {
+      return spark.read().format("delta").load(versionsTable())
+          .filter(org.apache.spark.sql.functions.expr(condition))
+          .orderBy(org.apache.spark.sql.functions.expr(orderBy).desc_nulls_last(), col("name"), col("version"))
+          .limit(limit).collectAsList().stream().map(DeltaRegistry::fromRow).toList();
+    } catch (Exception e) {  // Scala throws AnalysisException (and ParseException, a subclass) undeclared
+      if (!(e instanceof org.apache.spark.sql.AnalysisException analysis)) {
+        throw e instanceof RuntimeException runtime ? runtime : new JobFailedException(e.getMessage(), e);
+      }
+      throw new InvalidInputException("cannot search the registry with '" + condition + "' ordered by '" + orderBy
+          + "': " + analysis.getSimpleMessage().split("\n")[0] + " (columns: "
+          + String.join(", ", VERSIONS_SCHEMA.fieldNames()) + ")", e);
+    }
+  }
+
+  @Override
   public AliasMove setAlias(String name, String alias, long version, String reason) {
     ModelRef.validateName(name);
     ModelRef.validateAlias(alias);

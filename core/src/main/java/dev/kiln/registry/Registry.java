@@ -39,6 +39,17 @@ public interface Registry {
   /** The latest version of every registered model, by name. */
   List<ModelVersion> models();
 
+  /**
+   * Versions matching a SQL condition over the {@code model_versions} columns, best first by {@code orderBy}, e.g.
+   * {@code metrics['auc_roc'] > 0.8 and tags['team'] = 'risk'}.
+   *
+   * @throws dev.kiln.errors.InvalidInputException when the condition is not valid SQL over those columns
+   */
+  List<ModelVersion> search(String condition, String orderBy, int limit);
+
+  /** Every version, of any model, trained on the source at {@code sourceUri}. */
+  List<ModelVersion> versionsReading(String sourceUri);
+
   /** Points {@code name@alias} at {@code version}, which must exist. */
   AliasMove setAlias(String name, String alias, long version, String reason);
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.ParseResult;
         "Config layers, lowest first: conf/defaults.conf < PIPELINE_CONF < KILN_CONF_<path> environment variables "
             + "(KILN_CONF_sample_fraction=0.1) < --conf key=value."},
     subcommands = {GenerateCommand.class, RunCommand.class, SampleCommand.class, CleanCommand.class,
-        TrainCommand.class, EvaluateCommand.class, ModelsCommand.class, RunsCommand.class, ReproduceCommand.class,
+        TrainCommand.class, EvaluateCommand.class, ModelsCommand.class, RunsCommand.class, ReproduceCommand.class, VacuumCommand.class,
         CommandLine.HelpCommand.class})
 public final class Kiln implements Runnable {
 

@@ -27,7 +27,7 @@ import picocli.CommandLine.ParentCommand;
         "          bin/kiln models alias churn-demo champion 3 --reason \"best AUC on October data\"",
         "          bin/kiln models compare churn-demo@1 churn-demo@2"},
     subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Show.class, ModelsCommand.Alias.class,
-        ModelsCommand.Compare.class})
+        ModelsCommand.Compare.class, ModelsCommand.Search.class})
 final class ModelsCommand implements Runnable {
 
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
@@ -71,6 +71,33 @@ final class ModelsCommand implements Runnable {
             .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
         table.row(latest.name(), latest.version(), aliases.isEmpty() ? "-" : aliases,
             metric(latest, "auc_roc"), latest.params().get("algorithm"), TIME.format(latest.createdAt()));
+      }
+      table.print(out());
+    }
+  }
+
+  @Command(name = "search", mixinStandardHelpOptions = true,
+      description = {"Versions of any model matching a SQL condition over the registry's columns (name, version, "
+          + "metrics, params, tags, source_uri, source_version, created_at, ...), best first.", "",
+          "Example:  bin/kiln models search \"metrics['auc_roc'] > 0.8 and params['algorithm'] = 'gbt'\"",
+          "          bin/kiln models search \"tags['team'] = 'risk'\" --order-by created_at"})
+  static final class Search extends ModelsSubcommand {
+    @Parameters(index = "0", paramLabel = "CONDITION", description = "A SQL condition; quote it for the shell.")
+    String condition;
+
+    @Option(names = "--order-by", defaultValue = "metrics['auc_roc']",
+        description = "A SQL expression, highest first. Default: ${DEFAULT-VALUE}.")
+    String orderBy;
+
+    @Option(names = "--limit", defaultValue = "20", description = "Default: ${DEFAULT-VALUE}.")
+    int limit;
+
+    @Override
+    void run(DeltaRegistry registry) {
+      TextTable table = new TextTable("VERSION", "AUC_ROC", "ALGORITHM", "SOURCE", "CREATED");
+      for (ModelVersion v : registry.search(condition, orderBy, limit)) {
+        table.row(v.ref(), metric(v, "auc_roc"), v.params().get("algorithm"), v.lineage().sourceUri()
+            + v.lineage().sourceVersion().map(s -> "@" + s).orElse(""), TIME.format(v.createdAt()));
       }
       table.print(out());
     }

@@ -12,10 +12,13 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** One registry for the class: registering is the slow part, and no test depends on another's alias moves. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ModelsCommandTest {
 
   @TempDir
@@ -23,7 +26,7 @@ class ModelsCommandTest {
 
   private String root;
 
-  @BeforeEach
+  @BeforeAll
   void registerTwoVersions() {
     root = dir.resolve("registry").toString();
     DeltaRegistry registry = new DeltaRegistry(SharedSpark.session(), "file:" + root);
@@ -57,6 +60,22 @@ class ModelsCommandTest {
     assertTrue(compare.out().matches("(?s).*auc_roc\\s+0\\.7100\\s+0\\.7500\\s+\\+0\\.0400.*"), compare.out());
     assertTrue(compare.out().matches("(?s).*\\*maxIter\\s+20\\s+40.*"), compare.out());
     assertTrue(compare.out().matches("(?s).* algorithm\\s+gbt\\s+gbt.*"), compare.out());
+  }
+
+  @Test
+  void searchFiltersAndOrdersBySql() {
+    KilnCli.Outcome found = KilnCli.run("models", "search", "metrics['auc_roc'] > 0.72 and params['maxIter'] = '40'",
+        "--registry", root);
+    assertEquals(0, found.exitCode(), found.toString());
+    String[] lines = found.out().strip().split("\n");
+    assertEquals(2, lines.length, found.out());
+    assertTrue(lines[1].startsWith("churn@2 "), found.out());
+    KilnCli.Outcome both = KilnCli.run("models", "search", "name = 'churn'", "--order-by", "-version",
+        "--registry", root);
+    assertTrue(both.out().strip().split("\n")[1].startsWith("churn@1 "), "lowest version first: " + both.out());
+    KilnCli.Outcome bad = KilnCli.run("models", "search", "nonsense_column > 1", "--registry", root);
+    assertEquals(2, bad.exitCode(), bad.toString());
+    assertTrue(bad.err().contains("cannot search the registry with 'nonsense_column > 1'"), bad.err());
   }
 
   @Test
