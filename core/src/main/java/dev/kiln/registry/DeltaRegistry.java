@@ -76,7 +76,8 @@ public final class DeltaRegistry implements Registry {
       .add("metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
       .add("ledger", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), false)
       .add("error", DataTypes.StringType, true)
-      .add("recorded_at", DataTypes.TimestampType, false);
+      .add("recorded_at", DataTypes.TimestampType, false)
+      .add("code_version", DataTypes.StringType, false);
 
   /** Attempts before a registration gives up under contention; each retry waits a little longer. */
   private static final int ATTEMPTS = 12;
@@ -112,7 +113,8 @@ public final class DeltaRegistry implements Registry {
     ensureTable(runsTable(), RUNS_SCHEMA);
     Row row = RowFactory.create(run.runId(), run.pipeline(), run.status().name(), Timestamp.from(run.startedAt()),
         run.endedAt().map(Timestamp::from).orElse(null), run.configHash(), run.model().orElse(null),
-        scalaMap(run.metrics()), scalaMap(run.ledger()), run.error().orElse(null), Timestamp.from(Instant.now()));
+        scalaMap(run.metrics()), scalaMap(run.ledger()), run.error().orElse(null), Timestamp.from(Instant.now()),
+        run.codeVersion());
     spark.createDataFrame(List.of(row), RUNS_SCHEMA).coalesce(1).write().format("delta").mode("append")
         .option("userMetadata", "run " + run.runId() + " " + run.status()).save(runsTable());
   }
@@ -144,7 +146,7 @@ public final class DeltaRegistry implements Registry {
         Optional.ofNullable(r.<String>getAs("model")),
         new LinkedHashMap<>(r.<String, Double>getJavaMap(r.fieldIndex("metrics"))),
         new LinkedHashMap<>(r.<String, Long>getJavaMap(r.fieldIndex("ledger"))),
-        Optional.ofNullable(r.<String>getAs("error")));
+        Optional.ofNullable(r.<String>getAs("error")), r.getAs("code_version"));
   }
 
   @Override

@@ -129,6 +129,8 @@ class DeltaRegistryTest {
     assertEquals(RunRecord.Status.SUCCEEDED, succeeded.status());
     assertEquals(Optional.of("churn@1"), succeeded.model());
     assertEquals(0.8, succeeded.metrics().get("auc_roc"));
+    assertEquals(RunRecord.currentCodeVersion(), succeeded.codeVersion());
+    assertTrue(succeeded.codeVersion().startsWith("kiln ") && succeeded.codeVersion().contains("spark 3.5.7"));
     assertEquals(List.of("run-broken", "run-ok"),
         registry.runs(Optional.of("churn"), 10).stream().map(RunRecord::runId).toList());
     assertEquals(1, registry.runs(Optional.empty(), 1).size());

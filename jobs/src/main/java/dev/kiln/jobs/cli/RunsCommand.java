@@ -85,6 +85,7 @@ final class RunsCommand implements Runnable {
       out.printf("  started    %s%n", TIME.format(run.startedAt()));
       run.endedAt().ifPresent(end -> out.printf("  ended      %s (%s)%n", TIME.format(end), took(run)));
       out.printf("  config     sha256 %s%n", run.configHash());
+      out.printf("  code       %s%n", run.codeVersion());
       run.model().ifPresent(model -> out.printf("  model      %s%n", model));
       if (!run.metrics().isEmpty()) {
         out.printf("  held-out   %s%n", TrainingLoop.formatMetrics(run.metrics()));
