@@ -3,14 +3,14 @@ package dev.kiln.clean;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.testing.DataFrameAssertions;
-import dev.kiln.testing.SparkTest;
+import dev.kiln.testing.UsesSpark;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
-@SparkTest
+@UsesSpark
 class DeduplicatorTest {
 
   private static final String ROWS = "select * from values "

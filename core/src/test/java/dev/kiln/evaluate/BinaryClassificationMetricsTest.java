@@ -2,7 +2,7 @@ package dev.kiln.evaluate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.kiln.testing.SparkTest;
+import dev.kiln.testing.UsesSpark;
 import java.util.Map;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
@@ -12,7 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
-@SparkTest
+@UsesSpark
 class BinaryClassificationMetricsTest {
 
   @Test

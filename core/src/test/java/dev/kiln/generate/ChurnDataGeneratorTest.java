@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.testing.DataFrameAssertions;
-import dev.kiln.testing.SparkTest;
+import dev.kiln.testing.UsesSpark;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-@SparkTest
+@UsesSpark
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChurnDataGeneratorTest {
 

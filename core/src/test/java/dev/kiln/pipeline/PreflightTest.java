@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.config.ConfigLayers;
 import dev.kiln.config.PipelineConfig;
 import dev.kiln.errors.InvalidConfigException;
-import dev.kiln.testing.SparkTest;
+import dev.kiln.testing.UsesSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +18,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@SparkTest
+@UsesSpark
 class PreflightTest {
 
   @TempDir

@@ -8,7 +8,7 @@ import dev.kiln.config.PipelineConfig;
 import dev.kiln.generate.ChurnDataGenerator;
 import dev.kiln.registry.DeltaRegistry;
 import dev.kiln.registry.ModelVersion;
-import dev.kiln.testing.SparkTest;
+import dev.kiln.testing.UsesSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +21,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@SparkTest
+@UsesSpark
 class TrainingLoopTest {
 
   @TempDir

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.errors.InvalidInputException;
-import dev.kiln.testing.SparkTest;
+import dev.kiln.testing.UsesSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -24,7 +24,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@SparkTest
+@UsesSpark
 class DeltaRegistryTest {
 
   @TempDir

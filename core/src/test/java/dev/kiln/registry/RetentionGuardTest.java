@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.testing.SparkTest;
+import dev.kiln.testing.UsesSpark;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@SparkTest
+@UsesSpark
 class RetentionGuardTest {
 
   private static final String CHECK = "spark.databricks.delta.retentionDurationCheck.enabled";

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.testing.DataFrameAssertions;
-import dev.kiln.testing.SparkTest;
+import dev.kiln.testing.UsesSpark;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
-@SparkTest
+@UsesSpark
 class BernoulliSamplerTest {
 
   @Test

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
-/** Resolves {@link SparkSession} and {@link DataFrameAssertions} parameters; see {@link SparkTest}. */
+/** Resolves {@link SparkSession} and {@link DataFrameAssertions} parameters; see {@link UsesSpark}. */
 public final class SparkSessionExtension implements ParameterResolver {
 
   @Override

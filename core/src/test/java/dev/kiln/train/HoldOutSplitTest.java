@@ -3,14 +3,14 @@ package dev.kiln.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.testing.DataFrameAssertions;
-import dev.kiln.testing.SparkTest;
+import dev.kiln.testing.UsesSpark;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
-@SparkTest
+@UsesSpark
 class HoldOutSplitTest {
 
   @Test

@@ -13,4 +13,4 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(SparkSessionExtension.class)
-public @interface SparkTest {}
+public @interface UsesSpark {}
