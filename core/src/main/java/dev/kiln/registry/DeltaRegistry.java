@@ -77,7 +77,11 @@ public final class DeltaRegistry implements Registry {
       .add("ledger", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), false)
       .add("error", DataTypes.StringType, true)
       .add("recorded_at", DataTypes.TimestampType, false)
-      .add("code_version", DataTypes.StringType, false);
+      .add("code_version", DataTypes.StringType, false)
+      .add("params", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false)
+      .add("config", DataTypes.StringType, false)
+      .add("tags", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false)
+      .add("source", DataTypes.StringType, true);
 
   /** Attempts before a registration gives up under contention; each retry waits a little longer. */
   private static final int ATTEMPTS = 12;
@@ -114,7 +118,7 @@ public final class DeltaRegistry implements Registry {
     Row row = RowFactory.create(run.runId(), run.pipeline(), run.status().name(), Timestamp.from(run.startedAt()),
         run.endedAt().map(Timestamp::from).orElse(null), run.configHash(), run.model().orElse(null),
         scalaMap(run.metrics()), scalaMap(run.ledger()), run.error().orElse(null), Timestamp.from(Instant.now()),
-        run.codeVersion());
+        run.codeVersion(), scalaMap(run.params()), run.config(), scalaMap(run.tags()), run.source().orElse(null));
     spark.createDataFrame(List.of(row), RUNS_SCHEMA).coalesce(1).write().format("delta").mode("append")
         .option("userMetadata", "run " + run.runId() + " " + run.status()).save(runsTable());
   }
@@ -146,7 +150,10 @@ public final class DeltaRegistry implements Registry {
         Optional.ofNullable(r.<String>getAs("model")),
         new LinkedHashMap<>(r.<String, Double>getJavaMap(r.fieldIndex("metrics"))),
         new LinkedHashMap<>(r.<String, Long>getJavaMap(r.fieldIndex("ledger"))),
-        Optional.ofNullable(r.<String>getAs("error")), r.getAs("code_version"));
+        Optional.ofNullable(r.<String>getAs("error")), r.getAs("code_version"),
+        new LinkedHashMap<>(r.<String, String>getJavaMap(r.fieldIndex("params"))), r.getAs("config"),
+        new LinkedHashMap<>(r.<String, String>getJavaMap(r.fieldIndex("tags"))),
+        Optional.ofNullable(r.<String>getAs("source")));
   }
 
   @Override

@@ -96,7 +96,8 @@ public final class PipelineJobs {
    */
   private Summary recorded(java.util.function.Supplier<Registered> job) {
     DeltaRegistry registry = registry();
-    RunRecord run = RunRecord.started(loop.runId(), config.name(), config.hash());
+    RunRecord run = RunRecord.started(loop.runId(), config.name(), config.hash(), config.renderedText(),
+        new dev.kiln.train.ModelTrainer(config.features(), config.model()).effectiveParams(), Map.of());
     registry.recordRun(run);
     try {
       Registered done = job.get();

@@ -94,6 +94,8 @@ class PipelineLoopIT {
         "both training runs, newest first:\n" + runs.out());
     KilnCli.Outcome run1 = KilnCli.run("runs", "show", stepwise.runId(), "--registry", registryRoot);
     assertTrue(run1.out().contains("model      churn-it@1"), run1.out());
+    assertTrue(run1.out().contains("source     file:" + data), run1.out());
+    assertTrue(run1.out().contains("maxIter=40"), "the run records its parameters: " + run1.out());
 
     // A run that fails after it started is recorded with the reason the user saw.
     KilnCli.Outcome failing = KilnCli.run("train", conf.toString(), "--conf", "features.label=tenure_months",

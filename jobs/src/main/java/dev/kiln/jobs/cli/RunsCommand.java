@@ -86,6 +86,10 @@ final class RunsCommand implements Runnable {
       run.endedAt().ifPresent(end -> out.printf("  ended      %s (%s)%n", TIME.format(end), took(run)));
       out.printf("  config     sha256 %s%n", run.configHash());
       out.printf("  code       %s%n", run.codeVersion());
+      if (!run.params().isEmpty()) {
+        out.printf("  params     %s%n", run.params());
+      }
+      run.source().ifPresent(source -> out.printf("  source     %s%n", source));
       run.model().ifPresent(model -> out.printf("  model      %s%n", model));
       if (!run.metrics().isEmpty()) {
         out.printf("  held-out   %s%n", TrainingLoop.formatMetrics(run.metrics()));
