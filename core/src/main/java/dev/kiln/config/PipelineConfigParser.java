@@ -36,9 +36,13 @@ public final class PipelineConfigParser {
   public static final List<String> ALGORITHMS = List.of("logistic-regression", "gbt");
   public static final List<String> IMPUTE_STRATEGIES = List.of("mean", "median", "mode");
 
-  /** Keys whose values never leave the process: redacted in the rendered config, summaries and the registry. */
+  /**
+   * Keys whose values never leave the process: redacted in the rendered config, summaries and the registry. Keys
+   * ending in {@code .provider} name a class (e.g. {@code fs.s3a.aws.credentials.provider}), not a secret.
+   */
   private static final Pattern SECRET_KEY =
-      Pattern.compile("(?i).*(secret|password|passwd|token|credential|access\\.key|session\\.key).*");
+      Pattern.compile("(?i)(?!.*\\.provider\"?$)"
+          + ".*(secret|password|passwd|token|credential|access\\.key|session\\.key).*");
 
   /**
    * The outcome. {@code config} is always there so later checks can add their problems to these, but it is valid

@@ -102,6 +102,10 @@ class PipelineConfigParserTest {
     assertTrue(result.config().renderedText().contains("<redacted>"));
     assertEquals("hunter2-very-secret", result.config().spark().conf().get("spark.hadoop.fs.s3a.secret.key"),
         "Spark itself still gets the secret");
+    assertTrue(PipelineConfigParser.isSecretKey("spark.conf.\"spark.hadoop.fs.s3a.access.key\""));
+    assertFalse(PipelineConfigParser.isSecretKey("spark.conf.\"spark.hadoop.fs.s3a.aws.credentials.provider\""),
+        "a provider is a class name");
+    assertTrue(PipelineConfigParser.isSecretKey("spark.conf.\"spark.hadoop.fs.s3a.aws.credentials\""));
   }
 
   @Test

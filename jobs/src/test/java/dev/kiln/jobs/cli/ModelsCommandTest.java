@@ -21,13 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ModelsCommandTest {
 
-  @TempDir
-  Path dir;
-
   private String root;
 
   @BeforeAll
-  void registerTwoVersions() {
+  void registerTwoVersions(@TempDir Path dir) {
     root = dir.resolve("registry").toString();
     DeltaRegistry registry = new DeltaRegistry(SharedSpark.session(), "file:" + root);
     registry.register(version(registry, 0.71, "20"));
