@@ -55,8 +55,9 @@ public final class DeltaRegistry implements Registry {
       .add("ledger", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), false)
       .add("config", DataTypes.StringType, false)
       .add("config_hash", DataTypes.StringType, false)
-      .add("signature", DataTypes.StringType, false)
-      .add("tags", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false);
+      // Added after the first release of the table: nullable, as Delta requires of added columns.
+      .add("signature", DataTypes.StringType, true)
+      .add("tags", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true);
 
   public static final StructType ALIASES_SCHEMA = new StructType()
       .add("name", DataTypes.StringType, false)
@@ -77,10 +78,10 @@ public final class DeltaRegistry implements Registry {
       .add("ledger", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), false)
       .add("error", DataTypes.StringType, true)
       .add("recorded_at", DataTypes.TimestampType, false)
-      .add("code_version", DataTypes.StringType, false)
-      .add("params", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false)
-      .add("config", DataTypes.StringType, false)
-      .add("tags", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false)
+      .add("code_version", DataTypes.StringType, true)
+      .add("params", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
+      .add("config", DataTypes.StringType, true)
+      .add("tags", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
       .add("source", DataTypes.StringType, true);
 
   /** Attempts before a registration gives up under contention; each retry waits a little longer. */
@@ -150,10 +151,9 @@ public final class DeltaRegistry implements Registry {
         Optional.ofNullable(r.<String>getAs("model")),
         new LinkedHashMap<>(r.<String, Double>getJavaMap(r.fieldIndex("metrics"))),
         new LinkedHashMap<>(r.<String, Long>getJavaMap(r.fieldIndex("ledger"))),
-        Optional.ofNullable(r.<String>getAs("error")), r.getAs("code_version"),
-        new LinkedHashMap<>(r.<String, String>getJavaMap(r.fieldIndex("params"))), r.getAs("config"),
-        new LinkedHashMap<>(r.<String, String>getJavaMap(r.fieldIndex("tags"))),
-        Optional.ofNullable(r.<String>getAs("source")));
+        Optional.ofNullable(r.<String>getAs("error")), optional(r, "code_version", "unknown"),
+        optionalMap(r, "params"), optional(r, "config", ""), optionalMap(r, "tags"),
+        Optional.ofNullable(optional(r, "source", (String) null)));
   }
 
   @Override
@@ -318,8 +318,15 @@ public final class DeltaRegistry implements Registry {
     return spark.read().format("delta").load(versionsTable()).filter(col("name").equalTo(name));
   }
 
-  /** Creates an empty table if there is none; two processes doing it at once is fine (one commit wins). */
+  /**
+   * Creates an empty table if there is none (two processes doing it at once is fine: one commit wins), and adds the
+   * columns a table written by an older Kiln lacks, so registries survive upgrades.
+   */
   private void ensureTable(String location, StructType schema) {
+    if (DeltaTable.isDeltaTable(spark, location)) {
+      addMissingColumns(location, schema);
+      return;
+    }
     for (int attempt = 1; !DeltaTable.isDeltaTable(spark, location); attempt++) {
       try {
         DeltaTable.createIfNotExists(spark).location(location).addColumns(schema).execute();
@@ -331,6 +338,40 @@ public final class DeltaRegistry implements Registry {
         backOff(attempt);
       }
     }
+  }
+
+  private void addMissingColumns(String location, StructType schema) {
+    java.util.Set<String> present = java.util.Set.of(spark.read().format("delta").load(location).schema()
+        .fieldNames());
+    List<String> missing = java.util.Arrays.stream(schema.fields()).filter(f -> !present.contains(f.name()))
+        .map(f -> "`" + f.name() + "` " + f.dataType().sql()).toList();
+    if (!missing.isEmpty()) {
+      try {
+        spark.sql("ALTER TABLE delta.`" + location.replace("`", "``") + "` ADD COLUMNS (" + String.join(", ", missing)
+            + ")");
+      } catch (Exception raced) {  // another writer added them first; anything else shows at the write
+        if (!java.util.Set.of(spark.read().format("delta").load(location).schema().fieldNames())
+            .containsAll(java.util.Arrays.asList(schema.fieldNames()))) {
+          throw new JobFailedException("could not upgrade the registry table " + location + ": "
+              + raced.getMessage(), raced);
+        }
+      }
+    }
+  }
+
+  /** A column of a row from a table that may predate it. */
+  private static <T> T optional(Row row, String column, T absent) {
+    if (!java.util.Arrays.asList(row.schema().fieldNames()).contains(column) || row.isNullAt(row.fieldIndex(column))) {
+      return absent;
+    }
+    return row.getAs(column);
+  }
+
+  private static Map<String, String> optionalMap(Row row, String column) {
+    if (!java.util.Arrays.asList(row.schema().fieldNames()).contains(column) || row.isNullAt(row.fieldIndex(column))) {
+      return new LinkedHashMap<>();
+    }
+    return new LinkedHashMap<>(row.<String, String>getJavaMap(row.fieldIndex(column)));
   }
 
   private static void backOff(int attempt) {
@@ -358,8 +399,7 @@ public final class DeltaRegistry implements Registry {
             Optional.ofNullable(row.<Long>getAs("source_version")), row.getAs("sample"), row.getAs("dedup"),
             row.getAs("split")),
         new LinkedHashMap<>(row.<String, Long>getJavaMap(row.fieldIndex("ledger"))),
-        row.getAs("config"), row.getAs("config_hash"), row.getAs("signature"),
-        new LinkedHashMap<>(row.<String, String>getJavaMap(row.fieldIndex("tags"))));
+        row.getAs("config"), row.getAs("config_hash"), optional(row, "signature", "{}"), optionalMap(row, "tags"));
   }
 
   private static <V> scala.collection.Map<String, V> scalaMap(Map<String, V> map) {

@@ -137,6 +137,21 @@ class DeltaRegistryTest {
   }
 
   @Test
+  void aTableWrittenByAnOlderKilnIsUpgradedInPlace(SparkSession spark) {
+    DeltaRegistry registry = new DeltaRegistry(spark, "file:" + root);
+    // The first release's model_versions had no signature and no tags.
+    org.apache.spark.sql.types.StructType first = new org.apache.spark.sql.types.StructType(
+        java.util.Arrays.copyOf(DeltaRegistry.VERSIONS_SCHEMA.fields(), DeltaRegistry.VERSIONS_SCHEMA.size() - 2));
+    spark.createDataFrame(List.of(), first).write().format("delta").save(registry.versionsTable());
+
+    ModelVersion stored = registry.register(candidate(registry, "churn", 0.7, Optional.empty()));
+
+    assertEquals(stored, registry.latest("churn").orElseThrow());
+    assertEquals(List.of(DeltaRegistry.VERSIONS_SCHEMA.fieldNames()),
+        List.of(spark.read().format("delta").load(registry.versionsTable()).schema().fieldNames()));
+  }
+
+  @Test
   void namesThatCouldEscapeTheRootAreRefused(SparkSession spark) {
     DeltaRegistry registry = new DeltaRegistry(spark, "file:" + root);
     for (String bad : List.of("../etc", "a/b", "..", "x..y", "", "/abs", "a b")) {
