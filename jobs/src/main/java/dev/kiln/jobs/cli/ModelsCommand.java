@@ -30,7 +30,8 @@ import picocli.CommandLine.ParentCommand;
         ModelsCommand.Compare.class, ModelsCommand.Search.class})
 final class ModelsCommand implements Runnable {
 
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
+  /** How every registry listing shows a time. */
+  static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
       .withZone(ZoneOffset.UTC);
 
   @ParentCommand

@@ -75,15 +75,17 @@ abstract class PipelineCommand implements Callable<Integer> {
   /** The Hadoop settings the config gives Spark ({@code spark.hadoop.*}), so preflight reaches the same stores. */
   static Configuration hadoopConf(Config layers) {
     Configuration conf = new Configuration();
-    if (layers.hasPath("spark.conf")) {
-      layers.getConfig("spark.conf").entrySet().forEach(e -> {
-        String key = String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey()));
-        if (key.startsWith("spark.hadoop.")) {
-          conf.set(key.substring("spark.hadoop.".length()), String.valueOf(e.getValue().unwrapped()));
-        }
-      });
-    }
+    sparkConf(layers).forEach((key, value) -> {
+      if (key.startsWith("spark.hadoop.")) {
+        conf.set(key.substring("spark.hadoop.".length()), value);
+      }
+    });
     return conf;
+  }
+
+  /** The config's {@code spark.conf} section, flattened as the pipeline config reads it (problems are its to report). */
+  static java.util.Map<String, String> sparkConf(Config layers) {
+    return new dev.kiln.config.ConfigReader(layers).stringMap("spark.conf");
   }
 
   /** The path a user gave, qualified, or the step's default location. */

@@ -7,7 +7,6 @@ import dev.kiln.config.PipelineConfigParser;
 import dev.kiln.errors.InvalidConfigException;
 import dev.kiln.registry.DeltaRegistry;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,12 +54,7 @@ abstract class RegistryCommand implements Callable<Integer> {
     Config layers = ConfigLayers.load(configFile, kiln().environment(), overrides);
     String root = registryRoot != null ? HadoopPaths.qualify(registryRoot) : HadoopPaths.qualify(
         layers.getString("registry.root"));
-    Map<String, String> sparkConf = new LinkedHashMap<>();
-    if (layers.hasPath("spark.conf")) {
-      layers.getConfig("spark.conf").entrySet().forEach(e -> sparkConf.put(
-          String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey())),
-          String.valueOf(e.getValue().unwrapped())));
-    }
+    Map<String, String> sparkConf = PipelineCommand.sparkConf(layers);
     if (configFile != null) {
       // Validate the file the same way the pipeline commands do, so a typo is not silently ignored.
       PipelineConfigParser.Result parsed = PipelineConfigParser.parse(layers);

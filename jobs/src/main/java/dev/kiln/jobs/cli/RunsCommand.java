@@ -7,7 +7,6 @@ import dev.kiln.registry.DeltaRegistry;
 import dev.kiln.registry.RunRecord;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -24,8 +23,7 @@ import picocli.CommandLine.ParentCommand;
     subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class})
 final class RunsCommand implements Runnable {
 
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
-      .withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TIME = ModelsCommand.TIME;
 
   @ParentCommand
   Kiln kiln;
