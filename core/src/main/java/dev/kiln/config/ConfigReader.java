@@ -128,6 +128,41 @@ public final class ConfigReader {
     return config.hasPath(path) ? Optional.of(integer(path, valid, rule)) : Optional.empty();
   }
 
+  /** A HOCON duration such as {@code 90d}, {@code 12h} or {@code "30 days"}. */
+  public Optional<java.time.Duration> optionalDuration(String path) {
+    knownPaths.add(path);
+    if (!config.hasPath(path)) {
+      return Optional.empty();
+    }
+    try {
+      java.time.Duration value = config.getDuration(path);
+      if (value.isNegative() || value.isZero()) {
+        problem(path, "must be a positive duration such as 90d or 12h");
+      }
+      return Optional.of(value);
+    } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+      problem(path, "expected a duration such as 90d, 12h or \"30 days\" but found " + describe(path));
+      return Optional.empty();
+    }
+  }
+
+  /** An instant: ISO-8601 with a zone ({@code 2026-11-01T00:00:00Z}) or a date ({@code 2026-11-01}, UTC midnight). */
+  public Optional<java.time.Instant> optionalInstant(String path) {
+    Optional<String> text = optionalString(path);
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      String value = text.get().strip();
+      return Optional.of(value.length() == 10 ? java.time.LocalDate.parse(value).atStartOfDay(
+          java.time.ZoneOffset.UTC).toInstant() : java.time.OffsetDateTime.parse(value).toInstant());
+    } catch (java.time.format.DateTimeParseException e) {
+      problem(path, "'" + text.get() + "' is not a date (2026-11-01) or a timestamp with a zone "
+          + "(2026-11-01T00:00:00Z)");
+      return Optional.empty();
+    }
+  }
+
   public boolean bool(String path) {
     knownPaths.add(path);
     try {

@@ -12,6 +12,8 @@ import dev.kiln.config.PipelineConfig.RegistryConfig;
 import dev.kiln.config.PipelineConfig.SampleConfig;
 import dev.kiln.config.PipelineConfig.SourceConfig;
 import dev.kiln.config.PipelineConfig.SparkConfig;
+import dev.kiln.config.PipelineConfig.JdbcConfig;
+import dev.kiln.config.PipelineConfig.WindowConfig;
 import dev.kiln.errors.ConfigProblem;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -32,7 +34,11 @@ import java.util.regex.Pattern;
  */
 public final class PipelineConfigParser {
 
-  public static final List<String> FORMATS = List.of("parquet", "csv", "json", "orc", "avro", "delta", "generated");
+  public static final List<String> FORMATS =
+      List.of("parquet", "csv", "json", "orc", "avro", "delta", "jdbc", "generated");
+  public static final List<String> SAMPLE_STRATEGIES = List.of("bernoulli", "fixed", "stratified");
+  public static final List<String> OUTPUT_FORMATS = List.of("delta", "parquet", "avro");
+  public static final List<String> JDBC_PUSHDOWNS = List.of("auto", "tablesample", "hash", "none");
   public static final List<String> ALGORITHMS = List.of("logistic-regression", "gbt");
   public static final List<String> IMPUTE_STRATEGIES = List.of("mean", "median", "mode");
 
@@ -65,7 +71,7 @@ public final class PipelineConfigParser {
 
     String format = in.oneOf("source.format", FORMATS);
     Optional<String> path = in.optionalString("source.path").map(HadoopPaths::qualify);
-    if (path.isEmpty() && !"generated".equals(format)) {
+    if (path.isEmpty() && !List.of("generated", "jdbc").contains(format)) {
       in.problem("source.path", "is required for source.format = " + format);
     }
     Map<String, String> options = in.stringMap("source.options");
@@ -73,14 +79,22 @@ public final class PipelineConfigParser {
         in.integer("source.generated.rows", r -> r >= 1_000 && r <= 100_000_000L, "1,000 to 100,000,000 rows"),
         in.integer("source.generated.seed", s -> true, ""));
     Optional<Long> version = in.optionalInteger("source.version", v -> v >= 0, "a Delta table version, 0 or more");
-    if (version.isPresent() && !List.of("delta", "generated").contains(format)) {
-      in.problem("source.version", "applies to delta sources only, not " + format);
+    Optional<java.time.Instant> timestamp = in.optionalInstant("source.timestamp");
+    for (String key : List.of("source.version", "source.timestamp")) {
+      if (config.hasPath(key) && !List.of("delta", "generated").contains(format)) {
+        in.problem(key, "applies to delta sources only, not " + format);
+      }
     }
-    SourceConfig source = new SourceConfig(format, path, options, generated, version);
+    if (version.isPresent() && timestamp.isPresent()) {
+      in.problem("source.timestamp", "pin a Delta table by version or by timestamp, not both");
+    }
+    SourceConfig source = new SourceConfig(format, path, options, generated, version, timestamp,
+        "jdbc".equals(format) ? jdbc(in, config) : JdbcConfig.NONE);
+    if ("jdbc".equals(format) && path.isPresent()) {
+      in.problem("source.path", "does not apply to jdbc sources: set source.jdbc.url and source.jdbc.table");
+    }
 
-    SampleConfig sample = new SampleConfig(
-        in.number("sample.fraction", f -> f > 0 && f <= 1, "a fraction in (0, 1]"),
-        in.integer("sample.seed", s -> true, ""));
+    SampleConfig sample = sample(in, config);
 
     List<String> dedupKey = in.stringList("clean.dedup.key");
     Optional<String> latestBy = in.optionalString("clean.dedup.latest-by");
@@ -133,6 +147,92 @@ public final class PipelineConfigParser {
     String text = render(config);
     return new Result(new PipelineConfig(name, warehouse, source, sample, clean, features, model, evaluation,
         registry, spark, text, sha256(text)), List.copyOf(problems));
+  }
+
+  private static JdbcConfig jdbc(ConfigReader in, Config config) {
+    String url = in.requiredString("source.jdbc.url", "the database's JDBC URL, e.g. jdbc:postgresql://host/db");
+    if (!url.isEmpty() && !url.startsWith("jdbc:")) {
+      in.problem("source.jdbc.url", "must start with jdbc: (e.g. jdbc:postgresql://host:5432/db)");
+    }
+    Optional<String> table = in.optionalString("source.jdbc.table");
+    Optional<String> query = in.optionalString("source.jdbc.query");
+    if (table.isPresent() == query.isPresent()) {
+      in.problem(table.isPresent() ? "source.jdbc.query" : "source.jdbc.table",
+          "set exactly one of source.jdbc.table and source.jdbc.query");
+    }
+    Optional<Secret> password = in.optionalString("source.jdbc.password").map(Secret::of);
+    Optional<String> passwordFile = in.optionalString("source.jdbc.password-file");
+    if (password.isPresent() && passwordFile.isPresent()) {
+      in.problem("source.jdbc.password-file", "set source.jdbc.password or source.jdbc.password-file, not both");
+    }
+    return new JdbcConfig(url, in.optionalString("source.jdbc.driver"), table, query,
+        in.optionalString("source.jdbc.user"), password, passwordFile,
+        in.optionalString("source.jdbc.partition-column"),
+        (int) in.integer("source.jdbc.partitions", p -> p >= 1 && p <= 1_000, "1 to 1,000"),
+        (int) in.integer("source.jdbc.fetch-size", f -> f >= 1 && f <= 1_000_000, "1 to 1,000,000"),
+        in.oneOf("source.jdbc.pushdown", JDBC_PUSHDOWNS),
+        in.optionalString("source.jdbc.sample-key"));
+  }
+
+  private static SampleConfig sample(ConfigReader in, Config config) {
+    String strategy = in.oneOf("sample.strategy", SAMPLE_STRATEGIES);
+    double fraction = in.number("sample.fraction", f -> f > 0 && f <= 1, "a fraction in (0, 1]");
+    Optional<Long> size = in.optionalInteger("sample.size", n -> n >= 1, "1 or more rows");
+    if ("fixed".equals(strategy) && size.isEmpty()) {
+      in.problem("sample.size", "is required for sample.strategy = fixed: the number of rows to keep");
+    }
+    if (size.isPresent() && !"fixed".equals(strategy)) {
+      in.problem("sample.size", "applies to sample.strategy = fixed only, not " + strategy);
+    }
+    Optional<String> stratifyBy = in.optionalString("sample.stratified.column");
+    Map<String, Double> fractions = new java.util.LinkedHashMap<>();
+    in.stringMap("sample.stratified.fractions").forEach((k, v) -> {
+      try {
+        double f = Double.parseDouble(v);
+        if (!(f >= 0 && f <= 1)) {
+          in.problem("sample.stratified.fractions." + k, f + " is out of range: a fraction in [0, 1]");
+        }
+        fractions.put(k, f);
+      } catch (NumberFormatException e) {
+        in.problem("sample.stratified.fractions." + k, "expected a fraction but found '" + v + "'");
+      }
+    });
+    Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    in.stringMap("sample.stratified.counts").forEach((k, v) -> {
+      try {
+        long n = Long.parseLong(v);
+        if (n < 0) {
+          in.problem("sample.stratified.counts." + k, n + " is out of range: 0 or more rows");
+        }
+        counts.put(k, n);
+      } catch (NumberFormatException e) {
+        in.problem("sample.stratified.counts." + k, "expected a whole number of rows but found '" + v + "'");
+      }
+    });
+    if ("stratified".equals(strategy)) {
+      if (stratifyBy.isEmpty()) {
+        in.problem("sample.stratified.column", "is required for sample.strategy = stratified");
+      }
+      if (fractions.isEmpty() == counts.isEmpty()) {
+        in.problem("sample.stratified", "give per-stratum fractions or counts (one of the two), e.g. "
+            + "counts { gold = 1000, \"*\" = 500 }");
+      }
+    } else if (stratifyBy.isPresent() || !fractions.isEmpty() || !counts.isEmpty()) {
+      in.problem("sample.stratified", "applies to sample.strategy = stratified only, not " + strategy);
+    }
+    Optional<String> windowColumn = in.optionalString("sample.window.column");
+    Optional<java.time.Duration> last = in.optionalDuration("sample.window.last");
+    Optional<java.time.Instant> end = in.optionalInstant("sample.window.end");
+    Optional<WindowConfig> window = Optional.empty();
+    if (windowColumn.isPresent() && last.isPresent()) {
+      window = Optional.of(new WindowConfig(windowColumn.get(), last.get(), end));
+    } else if (windowColumn.isPresent() || last.isPresent() || end.isPresent()) {
+      in.problem(windowColumn.isPresent() ? "sample.window.last" : "sample.window.column",
+          "a time window needs both sample.window.column and sample.window.last (e.g. 90d)");
+    }
+    return new SampleConfig(strategy, fraction, size, in.integer("sample.seed", s -> true, ""), stratifyBy,
+        Map.copyOf(fractions), Map.copyOf(counts), window, in.bool("sample.blocks"),
+        in.oneOf("sample.output.format", OUTPUT_FORMATS));
   }
 
   /** The config as HOCON text with every secret-looking value replaced, safe to print and to store. */

@@ -17,7 +17,12 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.delta.DeltaLog;
+import scala.Option;
+import scala.collection.JavaConverters;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -63,20 +68,68 @@ public final class DeltaSource implements Source {
     }
   }
 
+  /**
+   * The pinned (or latest) version. With blocks, only the chosen files of that version's snapshot, read as Parquet
+   * with the table's schema; tables whose files Parquet cannot read alone (deletion vectors, column mapping) are
+   * read whole and the sample is taken in Spark, and the pushdown says why.
+   */
   @Override
-  public SourceSnapshot read(SparkSession spark) {
+  public SourceSnapshot read(SparkSession spark, ReadRequest request) {
     long latest = latestVersion(spark, uri);
     long read = version.orElse(latest);
     if (read > latest) {
       throw new InvalidInputException("the Delta table " + uri + " has no version " + read + " (latest: " + latest
           + ")");
     }
+    Dataset<Row> rows;
     try {
-      return new SourceSnapshot(spark.read().format("delta").option("versionAsOf", read).load(uri), uri, "delta",
-          Optional.of(read));
+      rows = spark.read().format("delta").option("versionAsOf", read).load(uri);
     } catch (Exception e) {  // Delta reports versions removed by log cleanup or VACUUM as an AnalysisException
       throw new InvalidInputException("cannot read version " + read + " of the Delta table " + uri + ": "
           + e.getMessage().split("\n")[0], e);
+    }
+    Pushdown pushdown = Pushdown.none(request.samples() ? "rows sampled in Spark after reading every file"
+        : "read in full");
+    if (request.blocks() && request.samples()) {
+      Optional<String> obstacle = blockObstacle(spark, read);
+      if (obstacle.isPresent()) {
+        pushdown = Pushdown.none("block sampling not possible (" + obstacle.get() + "): rows sampled in Spark");
+      } else {
+        List<String> all = Arrays.stream(rows.inputFiles()).sorted().toList();
+        List<String> chosen = FileBlocks.choose(all, qualifiedRoot(spark), request.fraction(), request.seed());
+        if (!chosen.isEmpty()) {
+          rows = spark.read().schema(rows.schema()).option("basePath", uri).parquet(chosen.toArray(String[]::new));
+        }
+        pushdown = new Pushdown(Pushdown.FILE_BLOCKS, FileBlocks.appliedFraction(chosen.size(), all.size()), false,
+            Optional.empty(), chosen, FileBlocks.describe(chosen.size(), all.size(), request.seed()));
+      }
+    }
+    if (request.window().isPresent()) {
+      rows = rows.filter(request.window().get().filter());
+    }
+    return new SourceSnapshot(rows, uri, "delta", Optional.of(read), pushdown);
+  }
+
+  /** Why this version's data files cannot be read as plain Parquet, if they cannot. */
+  private Optional<String> blockObstacle(SparkSession spark, long read) {
+    Map<String, String> properties = JavaConverters.mapAsJavaMap(
+        DeltaLog.forTable(spark, uri).getSnapshotAt(read, Option.empty(), Option.empty()).metadata().configuration());
+    String mapping = properties.getOrDefault("delta.columnMapping.mode", "none");
+    if (!"none".equals(mapping)) {
+      return Optional.of("the table uses column mapping '" + mapping + "'");
+    }
+    if ("true".equalsIgnoreCase(properties.getOrDefault("delta.enableDeletionVectors", "false"))) {
+      return Optional.of("the table may have deletion vectors");
+    }
+    return Optional.empty();
+  }
+
+  private String qualifiedRoot(SparkSession spark) {
+    try {
+      Path root = new Path(uri);
+      return root.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(root).toString();
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot reach " + uri + ": " + e.getMessage(), e);
     }
   }
 

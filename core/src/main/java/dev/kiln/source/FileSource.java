@@ -19,6 +19,8 @@ import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.Type;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /** Files Spark reads with one of its built-in formats: Parquet, CSV, JSON lines, ORC, Avro. Unversioned. */
@@ -66,10 +68,33 @@ public final class FileSource implements Source {
     }
   }
 
+  /**
+   * Without blocks, every file through Spark's reader (the window as a filter, which Parquet and ORC push to their
+   * row-group statistics). With blocks, only the chosen files, read with the table root as {@code basePath} so
+   * partition columns still come from the directory names.
+   */
   @Override
-  public SourceSnapshot read(SparkSession spark) {
-    return new SourceSnapshot(spark.read().format(format).options(options).load(uri), uri, format,
-        Optional.empty());
+  public SourceSnapshot read(SparkSession spark, ReadRequest request) {
+    Dataset<Row> rows;
+    Pushdown pushdown;
+    if (request.blocks() && request.samples()) {
+      List<String> all = FileBlocks.dataFiles(spark.sparkContext().hadoopConfiguration(), uri);
+      List<String> chosen = FileBlocks.choose(all, uri, request.fraction(), request.seed());
+      var reader = spark.read().format(format).options(options);
+      if (!all.equals(List.of(uri)) && !all.isEmpty()) {
+        reader = reader.option("basePath", uri);
+      }
+      rows = chosen.isEmpty() ? reader.load(uri) : reader.load(chosen.toArray(String[]::new));
+      pushdown = new Pushdown(Pushdown.FILE_BLOCKS, FileBlocks.appliedFraction(chosen.size(), all.size()), false,
+          Optional.empty(), chosen, FileBlocks.describe(chosen.size(), all.size(), request.seed()));
+    } else {
+      rows = spark.read().format(format).options(options).load(uri);
+      pushdown = Pushdown.none(request.samples() ? "rows sampled in Spark after reading every file" : "read in full");
+    }
+    if (request.window().isPresent()) {
+      rows = rows.filter(request.window().get().filter());
+    }
+    return new SourceSnapshot(rows, uri, format, Optional.empty(), pushdown);
   }
 
   private static Optional<Path> firstDataFile(FileSystem fs, Path path) throws IOException {

@@ -42,11 +42,11 @@ public final class GeneratedSource implements Source {
   }
 
   @Override
-  public SourceSnapshot read(SparkSession spark) {
+  public SourceSnapshot read(SparkSession spark, ReadRequest request) {
     if (!DeltaTable.isDeltaTable(spark, table.uri())) {
       write(spark, spec, table.uri(), "delta", partitions);
     }
-    return table.read(spark);
+    return table.read(spark, request);
   }
 
   /**
