@@ -80,16 +80,17 @@ public final class PipelineConfigParser {
         in.integer("source.generated.seed", s -> true, ""));
     Optional<Long> version = in.optionalInteger("source.version", v -> v >= 0, "a Delta table version, 0 or more");
     Optional<java.time.Instant> timestamp = in.optionalInstant("source.timestamp");
-    for (String key : List.of("source.version", "source.timestamp")) {
-      if (config.hasPath(key) && !List.of("delta", "generated").contains(format)) {
-        in.problem(key, "applies to delta sources only, not " + format);
-      }
+    if (version.isPresent() && !List.of("delta", "generated").contains(format)) {
+      in.problem("source.version", "applies to delta sources only, not " + format);
+    }
+    if (timestamp.isPresent() && !"delta".equals(format)) {
+      in.problem("source.timestamp", "applies to delta sources only, not " + format);
     }
     if (version.isPresent() && timestamp.isPresent()) {
       in.problem("source.timestamp", "pin a Delta table by version or by timestamp, not both");
     }
     SourceConfig source = new SourceConfig(format, path, options, generated, version, timestamp,
-        "jdbc".equals(format) ? jdbc(in, config) : JdbcConfig.NONE);
+        jdbc(in, "jdbc".equals(format)));
     if ("jdbc".equals(format) && path.isPresent()) {
       in.problem("source.path", "does not apply to jdbc sources: set source.jdbc.url and source.jdbc.table");
     }
@@ -149,7 +150,20 @@ public final class PipelineConfigParser {
         registry, spark, text, sha256(text)), List.copyOf(problems));
   }
 
-  private static JdbcConfig jdbc(ConfigReader in, Config config) {
+  /** The {@code source.jdbc} section; checked only when the source is JDBC, where it is {@code active}. */
+  private static JdbcConfig jdbc(ConfigReader in, boolean active) {
+    if (!active) {
+      for (String key : List.of("url", "table", "query")) {
+        if (in.isSet("source.jdbc." + key)) {
+          in.problem("source.jdbc." + key, "is set but source.format is not jdbc");
+        }
+      }
+      for (String key : List.of("driver", "user", "password", "password-file", "partition-column", "partitions",
+          "fetch-size", "pushdown", "sample-key")) {
+        in.isSet("source.jdbc." + key);
+      }
+      return JdbcConfig.NONE;
+    }
     String url = in.requiredString("source.jdbc.url", "the database's JDBC URL, e.g. jdbc:postgresql://host/db");
     if (!url.isEmpty() && !url.startsWith("jdbc:")) {
       in.problem("source.jdbc.url", "must start with jdbc: (e.g. jdbc:postgresql://host:5432/db)");

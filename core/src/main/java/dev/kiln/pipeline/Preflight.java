@@ -43,10 +43,12 @@ public final class Preflight {
       }
     }
 
-    if (PipelineConfigParser.FORMATS.contains(pipeline.source().format())
-        && (pipeline.source().path().isPresent() || "generated".equals(pipeline.source().format()))) {
+    boolean jdbc = "jdbc".equals(pipeline.source().format());
+    boolean located = pipeline.source().path().isPresent() || "generated".equals(pipeline.source().format())
+        || jdbc && problems.stream().noneMatch(p -> p.key().startsWith("source.jdbc"));
+    if (PipelineConfigParser.FORMATS.contains(pipeline.source().format()) && located) {
       Source source = Sources.of(pipeline);
-      String pathKey = "source.path";
+      String pathKey = jdbc ? "source.jdbc.url" : "source.path";
       try {
         Source.Probe probe = source.probe(hadoopConf);
         if (!probe.exists()) {
@@ -91,11 +93,13 @@ public final class Preflight {
     wanted.put("clean.dedup.key", pipeline.clean().dedupKey());
     wanted.put("clean.dedup.latest-by", pipeline.clean().latestBy().map(List::of).orElse(List.of()));
     wanted.put("evaluation.split-by", pipeline.evaluation().splitBy());
+    wanted.put("sample.stratified.column", pipeline.sample().stratifyBy().map(List::of).orElse(List.of()));
+    wanted.put("sample.window.column", pipeline.sample().window().map(w -> List.of(w.column())).orElse(List.of()));
     wanted.forEach((key, names) -> {
       for (String name : names) {
         if (!columns.contains(name)) {
           problems.add(new ConfigProblem(origins.originOf(key), key, "column '" + name + "' is not in the source "
-              + pipeline.source().path().orElse(pipeline.source().format()) + " (its columns: "
+              + Sources.of(pipeline).uri() + " (its columns: "
               + String.join(", ", columns) + ")"));
         }
       }

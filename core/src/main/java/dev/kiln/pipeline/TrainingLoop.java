@@ -13,8 +13,9 @@ import dev.kiln.errors.InvalidInputException;
 import dev.kiln.evaluate.BinaryClassificationMetrics;
 import dev.kiln.registry.ModelVersion;
 import dev.kiln.registry.Registry;
-import dev.kiln.sample.BernoulliSampler;
-import dev.kiln.sample.Sampler;
+import dev.kiln.sample.SampleProvenance;
+import dev.kiln.sample.SourceSampler;
+import dev.kiln.source.ReadMetrics;
 import dev.kiln.source.Source;
 import dev.kiln.source.SourceSnapshot;
 import dev.kiln.source.Sources;
@@ -56,8 +57,17 @@ public final class TrainingLoop {
     }
   }
 
-  /** A step's rows with their lineage; {@link #counts} is complete once an action has run over {@link #rows}. */
-  public record StepOutput(Dataset<Row> rows, RunLineage lineage, CountSupplier counts) {}
+  /**
+   * A step's rows with their lineage; {@link #counts} is complete once an action has run over {@link #rows}, and so
+   * is {@link #completedLineage} (which adds the sample's provenance: rows and bytes read).
+   */
+  public record StepOutput(Dataset<Row> rows, RunLineage lineage, CountSupplier counts,
+      java.util.function.Supplier<RunLineage> completedLineage) {
+
+    StepOutput(Dataset<Row> rows, RunLineage lineage, CountSupplier counts) {
+      this(rows, lineage, counts, () -> lineage);
+    }
+  }
 
   @FunctionalInterface
   public interface CountSupplier {
@@ -91,17 +101,50 @@ public final class TrainingLoop {
     return runId;
   }
 
-  /** Source, then sample. Lazy. */
+  /**
+   * Source, then sample, pushing what the source can do to it. Lazy, but for the counting queries of exact
+   * strategies. The bytes and rows read are measured from here until {@link StepOutput#completedLineage} is asked for,
+   * which must be after the action that reads the sample.
+   */
   public StepOutput sample() {
     Source source = Sources.of(config);
-    SourceSnapshot snapshot = source.read(spark);
-    progress.step("source", snapshot.describe());
-    Sampler sampler = new BernoulliSampler(config.sample().fraction(), config.sample().seed());
-    CountedRows counted = CountedRows.of(snapshot.rows(), RowLedger.SOURCE)
-        .then(RowLedger.SAMPLED, sampler::sample);
-    RunLineage lineage = new RunLineage(snapshot.uri(), snapshot.format(), snapshot.version(), sampler.describe(),
+    SourceSampler sampler = new SourceSampler(config.sample(), java.time.Clock.systemUTC());
+    ReadMetrics read = ReadMetrics.start(spark);
+    SourceSampler.TakenSample taken;
+    try {
+      taken = sampler.take(spark, source);
+    } catch (RuntimeException e) {
+      read.close();
+      throw e;
+    }
+    SourceSnapshot snapshot = taken.snapshot();
+    progress.step("source", snapshot.describe() + " (" + snapshot.pushdown().detail() + ")");
+    CountedRows counted = CountedRows.of(snapshot.rows(), RowLedger.SOURCE).then(RowLedger.SAMPLED, taken.finish());
+    RunLineage lineage = new RunLineage(snapshot.uri(), snapshot.format(), snapshot.version(), taken.strategy(),
         "", Map.of());
-    return new StepOutput(counted.rows(), lineage, counted::counts);
+    Instant takenAt = Instant.now();
+    java.util.function.Supplier<RunLineage> completed = memoize(() -> {
+      read.settle().close();
+      Map<String, Long> counts = counted.counts();
+      return lineage.withProvenance(java.util.Optional.of(SampleProvenance.of(taken, taken.files(spark),
+          config.sample().seed(), sampler.window(), counts.get(RowLedger.SOURCE), read.bytesRead(),
+          counts.get(RowLedger.SAMPLED), takenAt)));
+    });
+    return new StepOutput(counted.rows(), lineage, counted::counts, completed);
+  }
+
+  private static <T> java.util.function.Supplier<T> memoize(java.util.function.Supplier<T> supplier) {
+    return new java.util.function.Supplier<>() {
+      private T value;
+
+      @Override
+      public synchronized T get() {
+        if (value == null) {
+          value = supplier.get();
+        }
+        return value;
+      }
+    };
   }
 
   /** Exact and keyed deduplication. Lazy. */
@@ -225,7 +268,7 @@ public final class TrainingLoop {
     ModelVersion candidate = new ModelVersion(config.model().name(), 0, runId, Instant.now(), artifact,
         trained.metrics(), trained.params(),
         new ModelVersion.Lineage(lineage.sourceUri(), lineage.sourceFormat(), lineage.sourceVersion(),
-            lineage.sample(), lineage.dedup(), split().describe()),
+            lineage.sample(), lineage.dedup(), split().describe(), lineage.provenanceJson()),
         trained.ledger().asMap(), config.renderedText(), config.hash(), trained.signature(), tags);
     ModelVersion stored = registry.register(candidate);
     progress.step("register", stored.ref() + " at " + artifact);
@@ -247,12 +290,13 @@ public final class TrainingLoop {
     try {
       RowLedger ledger = new RowLedger().putAll(sampled.counts().get()).putAll(cleaned.counts().get())
           .putAll(prepared.ledger().asMap());
-      progress.step("sample", String.format("%,d of %,d rows (%s)", ledger.get(RowLedger.SAMPLED),
+      progress.step("sample", String.format("%,d rows sampled of %,d read (%s)", ledger.get(RowLedger.SAMPLED),
           ledger.get(RowLedger.SOURCE), sampled.lineage().sample()));
       progress.step("clean", String.format("-%,d exact duplicates, -%,d superseded records (%s)",
           ledger.get(RowLedger.EXACT_DUPLICATES), ledger.get(RowLedger.SUPERSEDED), cleaned.lineage().dedup()));
       reportPrepared(prepared);
-      return fitAndEvaluate(new Prepared(prepared.rows(), cleaned.lineage(), ledger));
+      RunLineage lineage = cleaned.lineage().withProvenance(sampled.completedLineage().get().provenance());
+      return fitAndEvaluate(new Prepared(prepared.rows(), lineage, ledger));
     } finally {
       prepared.rows().unpersist();
     }

@@ -57,7 +57,8 @@ public final class DeltaRegistry implements Registry {
       .add("config_hash", DataTypes.StringType, false)
       // Added after the first release of the table: nullable, as Delta requires of added columns.
       .add("signature", DataTypes.StringType, true)
-      .add("tags", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true);
+      .add("tags", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
+      .add("sample_provenance", DataTypes.StringType, true);
 
   public static final StructType ALIASES_SCHEMA = new StructType()
       .add("name", DataTypes.StringType, false)
@@ -387,7 +388,8 @@ public final class DeltaRegistry implements Registry {
     return RowFactory.create(v.name(), v.version(), v.runId(), Timestamp.from(v.createdAt()), v.artifactUri(),
         scalaMap(v.metrics()), scalaMap(v.params()), v.lineage().sourceUri(), v.lineage().sourceFormat(),
         v.lineage().sourceVersion().orElse(null), v.lineage().sample(), v.lineage().dedup(), v.lineage().split(),
-        scalaMap(v.ledger()), v.config(), v.configHash(), v.signature(), scalaMap(v.tags()));
+        scalaMap(v.ledger()), v.config(), v.configHash(), v.signature(), scalaMap(v.tags()),
+        v.lineage().sampleProvenance());
   }
 
   private static ModelVersion fromRow(Row row) {
@@ -397,7 +399,7 @@ public final class DeltaRegistry implements Registry {
         new LinkedHashMap<>(row.<String, String>getJavaMap(row.fieldIndex("params"))),
         new ModelVersion.Lineage(row.getAs("source_uri"), row.getAs("source_format"),
             Optional.ofNullable(row.<Long>getAs("source_version")), row.getAs("sample"), row.getAs("dedup"),
-            row.getAs("split")),
+            row.getAs("split"), optional(row, "sample_provenance", "{}")),
         new LinkedHashMap<>(row.<String, Long>getJavaMap(row.fieldIndex("ledger"))),
         row.getAs("config"), row.getAs("config_hash"), optional(row, "signature", "{}"), optionalMap(row, "tags"));
   }

@@ -34,9 +34,17 @@ public record ModelVersion(
 
   /**
    * @param sourceVersion the Delta version read, empty for unversioned files
+   * @param sampleProvenance how the sample was taken (source query or files, pushdown, seed, rows and bytes read), as
+   *     JSON; {@code {}} for versions registered before Kiln recorded it
    */
   public record Lineage(String sourceUri, String sourceFormat, Optional<Long> sourceVersion, String sample,
-      String dedup, String split) {}
+      String dedup, String split, String sampleProvenance) {
+
+    public Lineage(String sourceUri, String sourceFormat, Optional<Long> sourceVersion, String sample,
+        String dedup, String split) {
+      this(sourceUri, sourceFormat, sourceVersion, sample, dedup, split, "{}");
+    }
+  }
 
   /** {@code name@version}, the way the CLI names a version. */
   public String ref() {

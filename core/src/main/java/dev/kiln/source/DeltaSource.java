@@ -1,5 +1,8 @@
 package dev.kiln.source;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.errors.InvalidInputException;
@@ -34,14 +37,24 @@ public final class DeltaSource implements Source {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final String uri;
   private final Optional<Long> version;
+  private final Optional<java.time.Instant> timestamp;
 
   public DeltaSource(String uri) {
     this(uri, Optional.empty());
   }
 
   public DeltaSource(String uri, Optional<Long> version) {
+    this(uri, version, Optional.empty());
+  }
+
+  /**
+   * @param version the version to read, or
+   * @param timestamp the instant whose current version to read (the newest committed at or before it)
+   */
+  public DeltaSource(String uri, Optional<Long> version, Optional<java.time.Instant> timestamp) {
     this.uri = uri;
     this.version = version;
+    this.timestamp = timestamp;
   }
 
   @Override
@@ -76,7 +89,7 @@ public final class DeltaSource implements Source {
   @Override
   public SourceSnapshot read(SparkSession spark, ReadRequest request) {
     long latest = latestVersion(spark, uri);
-    long read = version.orElse(latest);
+    long read = version.orElseGet(() -> timestamp.map(t -> versionAt(spark, t)).orElse(latest));
     if (read > latest) {
       throw new InvalidInputException("the Delta table " + uri + " has no version " + read + " (latest: " + latest
           + ")");
@@ -131,6 +144,18 @@ public final class DeltaSource implements Source {
     } catch (IOException e) {
       throw new InvalidInputException("cannot reach " + uri + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The newest version committed at or before {@code instant}, as Delta's own {@code timestampAsOf} picks it. */
+  private long versionAt(SparkSession spark, java.time.Instant instant) {
+    Row[] found = (Row[]) DeltaTable.forPath(spark, uri).history().select("version")
+        .filter(col("timestamp").leq(lit(java.sql.Timestamp.from(instant))))
+        .orderBy(col("version").desc()).head(1);
+    if (found.length == 0) {
+      throw new InvalidInputException("the Delta table " + uri + " has no version at or before " + instant
+          + " (source.timestamp): its history starts later");
+    }
+    return found[0].getLong(0);
   }
 
   /** The newest committed version of the Delta table at {@code uri}. */

@@ -14,7 +14,7 @@ public final class Sources {
       case "generated" -> new GeneratedSource(
           ChurnDataGenerator.Spec.of(source.generated().rows(), source.generated().seed()), config.warehouse(),
           GeneratedSource.filesFor(source.generated().rows(), 2), source.version());
-      case "delta" -> new DeltaSource(source.path().orElseThrow(), source.version());
+      case "delta" -> new DeltaSource(source.path().orElseThrow(), source.version(), source.timestamp());
       default -> new FileSource(source.format(), source.path().orElseThrow(), source.options());
     };
   }

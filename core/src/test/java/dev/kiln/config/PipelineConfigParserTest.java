@@ -114,9 +114,68 @@ class PipelineConfigParserTest {
     assertEquals(0, ConfigReader.distance("a", "a"));
   }
 
+  @Test
+  void samplingStrategiesWindowsAndJdbcSourcesParse() throws IOException {
+    PipelineConfigParser.Result result = parse("""
+        pipeline.name = orders
+        source {
+          format = jdbc
+          jdbc { url = "jdbc:postgresql://127.0.0.1:5432/shop", table = public.orders, user = kiln,
+                 password = ${DB_PASSWORD}, partitions = 8 }
+        }
+        sample {
+          strategy = stratified
+          stratified { column = region, counts { EU = 1000, "*" = 200 } }
+          window { column = ordered_at, last = 90d, end = "2026-11-01" }
+          blocks = true
+          output.format = avro
+        }
+        features { label = churned, numeric = [amount] }
+        """, Map.of("DB_PASSWORD", "s3cr3t"));
+    assertTrue(result.ok(), result.problems().toString());
+    PipelineConfig.JdbcConfig jdbc = result.config().source().jdbc();
+    assertEquals("s3cr3t", jdbc.password().orElseThrow().reveal());
+    assertFalse(jdbc.toString().contains("s3cr3t"), "a Secret prints as <redacted>: " + jdbc);
+    assertFalse(result.config().renderedText().contains("s3cr3t"));
+    assertEquals(8, jdbc.partitions());
+    PipelineConfig.SampleConfig sample = result.config().sample();
+    assertEquals(Map.of("EU", 1000L, "*", 200L), sample.strataCounts());
+    assertEquals(java.time.Duration.ofDays(90), sample.window().orElseThrow().last());
+    assertEquals(java.time.Instant.parse("2026-11-01T00:00:00Z"), sample.window().orElseThrow().end().orElseThrow());
+    assertEquals("avro", sample.outputFormat());
+    assertTrue(sample.blocks());
+  }
+
+  @Test
+  void inconsistentSamplingSettingsAreEachReported() throws IOException {
+    PipelineConfigParser.Result result = parse("""
+        pipeline.name = orders
+        source { format = jdbc, jdbc { url = "postgresql://db/shop", table = t, query = "SELECT 1" } }
+        sample { strategy = fixed, window.last = 90d, stratified.counts { a = -1 } }
+        features { label = churned, numeric = [amount] }
+        """);
+    List<String> messages = result.problems().stream().map(p -> p.key() + ": " + p.message()).toList();
+    assertTrue(messages.contains("source.jdbc.url: must start with jdbc: (e.g. jdbc:postgresql://host:5432/db)"),
+        messages.toString());
+    assertTrue(messages.contains("source.jdbc.query: set exactly one of source.jdbc.table and source.jdbc.query"),
+        messages.toString());
+    assertTrue(messages.contains(
+        "sample.size: is required for sample.strategy = fixed: the number of rows to keep"), messages.toString());
+    assertTrue(messages.contains("sample.window.column: a time window needs both sample.window.column and "
+        + "sample.window.last (e.g. 90d)"), messages.toString());
+    assertTrue(messages.contains("sample.stratified.counts.a: -1 is out of range: 0 or more rows"),
+        messages.toString());
+    assertTrue(messages.contains("sample.stratified: applies to sample.strategy = stratified only, not fixed"),
+        messages.toString());
+  }
+
   private PipelineConfigParser.Result parse(String text) throws IOException {
+    return parse(text, Map.of());
+  }
+
+  private PipelineConfigParser.Result parse(String text, Map<String, String> environment) throws IOException {
     Path file = dir.resolve("pipeline.conf");
     Files.writeString(file, text);
-    return PipelineConfigParser.parse(ConfigLayers.load(file, Map.of(), List.of()));
+    return PipelineConfigParser.parse(ConfigLayers.load(file, environment, List.of()));
   }
 }

@@ -11,10 +11,13 @@ import dev.kiln.registry.ModelArtifacts;
 import dev.kiln.registry.ModelRef;
 import dev.kiln.registry.ModelVersion;
 import dev.kiln.registry.RunRecord;
+import dev.kiln.sample.SampleProvenance;
 import dev.kiln.source.DeltaSource;
 import dev.kiln.source.SourceSnapshot;
 import io.delta.tables.DeltaTable;
 import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -46,21 +49,33 @@ public final class PipelineJobs {
     return HadoopPaths.child(config.warehouse(), "pipelines/" + config.name() + "/clean");
   }
 
+  /** Samples the source into {@code output}, as a Delta table (one commit) or as Parquet/Avro files. */
   public Summary sample(String output) {
     TrainingLoop.StepOutput sampled = loop.sample();
-    Map<String, Long> counts = writeStep(sampled, output);
-    return new Summary("sample " + config.name())
-        .line("source", sampled.lineage().sourceUri() + sampled.lineage().sourceVersion().map(v -> " @ version " + v)
-            .orElse(""))
-        .line("sample", String.format("%,d of %,d rows (%s)", counts.get(RowLedger.SAMPLED),
-            counts.get(RowLedger.SOURCE), sampled.lineage().sample()))
-        .line("written", output);
+    String format = config.sample().outputFormat();
+    Written written = "delta".equals(format) ? writeStep(sampled, output) : writeFiles(sampled, output, format);
+    SampleProvenance provenance = written.lineage().provenance().orElseThrow();
+    Summary summary = new Summary("sample " + config.name())
+        .line("source", provenance.sourceFormat() + " " + provenance.sourceUri()
+            + provenance.sourceVersion().map(v -> " @ version " + v).orElse(""))
+        .line("pushdown", provenance.pushdown() + ": " + provenance.pushdownDetail());
+    provenance.statement().ifPresent(statement -> summary.line("statement", statement));
+    provenance.window().ifPresent(window -> summary.line("window", window.describe()));
+    summary.line("sample", String.format("%,d rows (%s)", provenance.rowsSampled(), provenance.strategy()))
+        .line("read", String.format("%,d rows, %s%s", provenance.rowsRead(), bytes(provenance.bytesRead()),
+            provenance.fileCount() > 0 ? String.format(", %,d files", provenance.fileCount()) : ""));
+    provenance.notes().forEach(note -> summary.line("note", note));
+    return summary.line("written", output + " (" + format + ")");
+  }
+
+  private static String bytes(long n) {
+    return n >= 1 << 20 ? String.format("%,.1f MiB", n / 1048576.0) : String.format("%,d bytes", n);
   }
 
   public Summary clean(String input, String output) {
     Step in = readStep(input);
     TrainingLoop.StepOutput cleaned = loop.clean(in.rows(), in.lineage());
-    Map<String, Long> counts = writeStep(cleaned, output);
+    Map<String, Long> counts = writeStep(cleaned, output).counts();
     long kept = in.lineage().ledger().get(RowLedger.SAMPLED) - counts.get(RowLedger.EXACT_DUPLICATES)
         - counts.get(RowLedger.SUPERSEDED);
     return new Summary("clean " + config.name())
@@ -185,24 +200,69 @@ public final class PipelineJobs {
     return new Step(snapshot.rows(), lineage, snapshot.describe());
   }
 
+  /** What a step wrote: its counts and its lineage, completed by the write. */
+  private record Written(Map<String, Long> counts, RunLineage lineage) {}
+
   /**
    * Caches the step's rows so one pass both completes the ledger and feeds the write, then writes them as one Delta
    * commit that carries the lineage.
    */
-  private Map<String, Long> writeStep(TrainingLoop.StepOutput step, String output) {
+  private Written writeStep(TrainingLoop.StepOutput step, String output) {
     Dataset<Row> rows = step.rows().persist(StorageLevel.MEMORY_AND_DISK());
     try {
       rows.count();
-      Map<String, Long> counts = step.counts().get();
-      RunLineage lineage = new RunLineage(step.lineage().sourceUri(), step.lineage().sourceFormat(),
-          step.lineage().sourceVersion(), step.lineage().sample(), step.lineage().dedup(),
-          new java.util.LinkedHashMap<>(step.lineage().ledger()));
-      lineage.ledger().putAll(counts);
+      Written done = completed(step);
       rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
-          .option("userMetadata", lineage.toJson()).save(output);
-      return counts;
+          .option("userMetadata", done.lineage().toJson()).save(output);
+      return done;
     } finally {
       rows.unpersist();
     }
   }
+
+  private static Written completed(TrainingLoop.StepOutput step) {
+    Map<String, Long> counts = step.counts().get();
+    RunLineage done = step.completedLineage().get();
+    RunLineage lineage = new RunLineage(done.sourceUri(), done.sourceFormat(), done.sourceVersion(), done.sample(),
+        done.dedup(), new java.util.LinkedHashMap<>(done.ledger()), done.provenance());
+    lineage.ledger().putAll(counts);
+    return new Written(counts, lineage);
+  }
+
+  /**
+   * Parquet or Avro output, which has no transaction log: the files and a {@code _kiln_sample.json} holding the
+   * lineage are written to a sibling directory first, then renamed into place, so readers see the old output or the
+   * new one, never a half-written one (on HDFS and local disk; S3 has no atomic rename — use Delta there).
+   */
+  private Written writeFiles(TrainingLoop.StepOutput step, String output, String format) {
+    Dataset<Row> rows = step.rows().persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      rows.count();
+      Written done = completed(step);
+      Path target = new Path(output);
+      Path staging = new Path(target.getParent(), "." + target.getName() + ".kiln-" + java.util.UUID.randomUUID());
+      rows.write().format(format).save(staging.toString());
+      FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      try (var out = fs.create(new Path(staging, LINEAGE_FILE), false)) {
+        out.write(done.lineage().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      Path previous = new Path(target.getParent(), "." + target.getName() + ".old-" + java.util.UUID.randomUUID());
+      boolean replaced = fs.exists(target) && fs.rename(target, previous);
+      if (!fs.rename(staging, target)) {
+        throw new dev.kiln.errors.JobFailedException("could not move the sample from " + staging + " to " + output);
+      }
+      if (replaced) {
+        fs.delete(previous, true);
+      }
+      return done;
+    } catch (java.io.IOException e) {
+      throw new dev.kiln.errors.JobFailedException("could not write the sample to " + output + ": "
+          + e.getMessage(), e);
+    } finally {
+      rows.unpersist();
+    }
+  }
+
+  /** The lineage file written beside Parquet and Avro step output (Spark's readers skip names starting with _). */
+  public static final String LINEAGE_FILE = "_kiln_sample.json";
 }

@@ -7,8 +7,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "sample", mixinStandardHelpOptions = true,
-    description = {"Read the source and write a seeded sample of it as a Delta table (one commit; a re-run "
-        + "replaces it).", "", "Example:  bin/kiln sample conf/pipelines/demo.conf --conf sample.fraction=0.01"})
+    description = {"Take a seeded sample of the source and write it as a Delta table (one commit; a re-run "
+        + "replaces it), or as Parquet/Avro with sample.output.format.",
+        "The time window and as much of the sampling as the source can do are pushed to it: TABLESAMPLE or a hash "
+            + "predicate in a database, whole files with sample.blocks = true. The summary says which was used; the "
+            + "sample's provenance (source, statement or files, version, seed, rows and bytes read) is kept with it.",
+        "",
+        "Examples:",
+        "  bin/kiln sample conf/pipelines/demo.conf --conf sample.fraction=0.01",
+        "  bin/kiln sample conf/pipelines/demo.conf --conf sample.strategy=fixed --conf sample.size=5000",
+        "  bin/kiln sample pipeline.conf --conf sample.window.column=event_time --conf sample.window.last=90d"})
 final class SampleCommand extends PipelineCommand {
 
   @Option(names = "--output", paramLabel = "PATH",
@@ -22,8 +30,17 @@ final class SampleCommand extends PipelineCommand {
 
   @Override
   String plan(PipelineConfig config) {
-    return "sample fraction " + config.sample().fraction() + " seed " + config.sample().seed() + " → "
-        + target(config);
+    var sample = config.sample();
+    String strategy = switch (sample.strategy()) {
+      case "fixed" -> "exactly " + sample.size().orElse(0L) + " rows";
+      case "stratified" -> "stratified by " + sample.stratifyBy().orElse("?") + " "
+          + (sample.strataCounts().isEmpty() ? "fractions " + sample.strataFractions()
+              : "counts " + sample.strataCounts());
+      default -> "fraction " + sample.fraction();
+    };
+    return "sample " + strategy + " seed " + sample.seed()
+        + sample.window().map(w -> ", last " + w.last() + " of " + w.column()).orElse("")
+        + (sample.blocks() ? ", whole files first" : "") + " → " + target(config) + " (" + sample.outputFormat() + ")";
   }
 
   private String target(PipelineConfig config) {
