@@ -68,6 +68,17 @@ public final class PipelineJobs {
     return summary.line("written", output + " (" + format + ")");
   }
 
+  /** {@code ", pushdown: ..."} from a version's sample provenance, when it has one. */
+  private static String pushdownOf(ModelVersion version) {
+    try {
+      var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(version.lineage().sampleProvenance());
+      return node.has("pushdown") ? "; pushdown " + node.get("pushdown").asText() + ": "
+          + node.path("pushdown_detail").asText() : "";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return "";
+    }
+  }
+
   private static String bytes(long n) {
     return n >= 1 << 20 ? String.format("%,.1f MiB", n / 1048576.0) : String.format("%,d bytes", n);
   }
@@ -175,6 +186,7 @@ public final class PipelineJobs {
         .line("source", version.lineage().sourceFormat() + " " + version.lineage().sourceUri()
             + version.lineage().sourceVersion().map(v -> " @ version " + v).orElse(""))
         .line("rows", rows.toString())
+        .line("sample", version.lineage().sample() + pushdownOf(version))
         .line("model", version.ref() + " (" + version.params().get("algorithm") + ")")
         .line("held-out", TrainingLoop.formatMetrics(version.metrics()))
         .line("saved", version.artifactUri())

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
             + "predicate in a database, whole files with sample.blocks = true. The summary says which was used; the "
             + "sample's provenance (source, statement or files, version, seed, rows and bytes read) is kept with it.",
         "",
-        "Examples:",
+        "Example:",
         "  bin/kiln sample conf/pipelines/demo.conf --conf sample.fraction=0.01",
         "  bin/kiln sample conf/pipelines/demo.conf --conf sample.strategy=fixed --conf sample.size=5000",
         "  bin/kiln sample pipeline.conf --conf sample.window.column=event_time --conf sample.window.last=90d"})
