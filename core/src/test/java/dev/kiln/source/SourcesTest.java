@@ -66,6 +66,34 @@ class SourcesTest {
     assertEquals(List.of("id", "label"), List.of(snapshot.rows().columns()));
   }
 
+  /** Spark's CSV options reach the reader: delimiter, quoting, and the malformed-row policy. */
+  @Test
+  void csvDelimiterQuotingAndTheMalformedRowPolicy(SparkSession spark) throws IOException {
+    Path csv = dir.resolve("orders.csv");
+    Files.writeString(csv, "id;note;amount\n1;\"a; quoted\";2.5\n2;plain;x-not-a-number\n3;short\n4;ok;4.0\n");
+    Map<String, String> base = Map.of("header", "true", "sep", ";", "quote", "\"");
+    String schema = "id INT, note STRING, amount DOUBLE";
+    List<Row> permissive = spark.read().schema(schema).options(base).csv("file:" + csv).orderBy("id")
+        .collectAsList();
+    assertEquals("a; quoted", permissive.get(0).getString(1), "a quoted delimiter stays in its field");
+    assertEquals(4, permissive.size(), "PERMISSIVE (Spark's default) keeps malformed rows, with nulls");
+
+    Map<String, String> drop = new java.util.HashMap<>(base);
+    drop.put("mode", "DROPMALFORMED");
+    drop.put("inferSchema", "false");
+    FileSource dropping = new FileSource("csv", "file:" + csv, drop);
+    // Whole rows: with fewer columns selected, Spark's CSV parser would not look at (nor drop for) the others.
+    assertEquals(List.of("1", "2", "4"), dropping.read(spark).rows().collectAsList().stream()
+        .map(r -> r.getString(0)).sorted().toList(), "DROPMALFORMED drops the row with too few fields");
+
+    Map<String, String> failFast = new java.util.HashMap<>(base);
+    failFast.put("mode", "FAILFAST");
+    failFast.put("enforceSchema", "true");
+    Dataset<Row> strict = spark.read().schema(schema).options(failFast).csv("file:" + csv);
+    Exception thrown = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, strict::collectAsList);
+    assertTrue(dev.kiln.source.MalformedInput.isMalformedRecord(thrown), thrown.toString());
+  }
+
   private static Dataset<Row> rows(SparkSession spark) {
     return spark.sql("select * from values (1, 'a'), (2, 'b'), (3, 'c') as t(id, name)");
   }

@@ -13,6 +13,8 @@ import dev.kiln.registry.ModelVersion;
 import dev.kiln.registry.RunRecord;
 import dev.kiln.sample.SampleProvenance;
 import dev.kiln.source.DeltaSource;
+import dev.kiln.source.MalformedInput;
+import dev.kiln.source.Sources;
 import dev.kiln.source.SourceSnapshot;
 import io.delta.tables.DeltaTable;
 import java.util.Map;
@@ -53,7 +55,8 @@ public final class PipelineJobs {
   public Summary sample(String output) {
     TrainingLoop.StepOutput sampled = loop.sample();
     String format = config.sample().outputFormat();
-    Written written = "delta".equals(format) ? writeStep(sampled, output) : writeFiles(sampled, output, format);
+    Written written = MalformedInput.reading(Sources.of(config),
+        () -> "delta".equals(format) ? writeStep(sampled, output) : writeFiles(sampled, output, format));
     SampleProvenance provenance = written.lineage().provenance().orElseThrow();
     Summary summary = new Summary("sample " + config.name())
         .line("source", provenance.sourceFormat() + " " + provenance.sourceUri()
@@ -161,7 +164,7 @@ public final class PipelineJobs {
 
   public Summary run() {
     return recorded(() -> {
-      ModelVersion version = loop.run(registry());
+      ModelVersion version = MalformedInput.reading(Sources.of(config), () -> loop.run(registry()));
       return new Registered(version, modelSummary("run " + config.name(), version));
     });
   }

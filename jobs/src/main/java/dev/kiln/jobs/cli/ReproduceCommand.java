@@ -56,6 +56,8 @@ final class ReproduceCommand extends RegistryCommand {
     ModelVersion original = registry.resolve(ModelRef.parse(ref));
     List<String> pins = new ArrayList<>(overrides);
     original.lineage().sourceVersion().ifPresent(v -> pins.add("source.version=" + v));
+    // A window given as "the last 90 days" ended when the sample was taken: take it again with the same end.
+    windowEnd(original).ifPresent(end -> pins.add("sample.window.end=" + end));
     Config layers = ConfigLayers.loadRecorded(original.config(), "config of " + original.ref(),
         kiln.environment(), pins);
     List<ConfigProblem> redacted = ConfigLayers.redactedKeys(layers).stream()
@@ -111,5 +113,16 @@ final class ReproduceCommand extends RegistryCommand {
 
   private static String format(double value) {
     return String.format(Locale.ROOT, "%.10f", value);
+  }
+
+  /** The end of the sample's time window, from the version's provenance, when it had one. */
+  private static java.util.Optional<String> windowEnd(ModelVersion version) {
+    try {
+      var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(version.lineage().sampleProvenance());
+      return node.has("window") ? java.util.Optional.of(node.get("window").get("end").asText())
+          : java.util.Optional.empty();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return java.util.Optional.empty();
+    }
   }
 }
