@@ -50,6 +50,11 @@ public final class PipelineConfigParser {
       Pattern.compile("(?i)(?!.*\\.provider\"?$)"
           + ".*(secret|password|passwd|token|credential|access\\.key|session\\.key).*");
 
+  /** Passwords inside URL-like values: {@code ?password=s&}, {@code ;password=s;}, and {@code //user:s@host}. */
+  private static final List<Pattern> URL_SECRETS = List.of(
+      Pattern.compile("(?i)([?&;](?:password|passwd|pwd|secret|token)=)[^&;\\s]*()"),
+      Pattern.compile("(//[^/:@\\s]+:)[^/@\\s]+(@)"));
+
   /**
    * The outcome. {@code config} is always there so later checks can add their problems to these, but it is valid
    * only when {@code problems} is empty: a key with a problem holds a placeholder (NaN, 0, an empty string).
@@ -255,6 +260,14 @@ public final class PipelineConfigParser {
     for (Map.Entry<String, com.typesafe.config.ConfigValue> entry : config.entrySet()) {
       if (SECRET_KEY.matcher(entry.getKey()).matches()) {
         redacted = redacted.withValue(entry.getKey(), ConfigValueFactory.fromAnyRef("<redacted>"));
+      } else if (entry.getValue().unwrapped() instanceof String text) {
+        String clean = text;
+        for (Pattern secret : URL_SECRETS) {
+          clean = secret.matcher(clean).replaceAll("$1<redacted>$2");
+        }
+        if (!clean.equals(text)) {
+          redacted = redacted.withValue(entry.getKey(), ConfigValueFactory.fromAnyRef(clean));
+        }
       }
     }
     return redacted.root().render(ConfigRenderOptions.concise().setJson(false).setFormatted(true));

@@ -15,7 +15,7 @@ public final class MalformedInput {
   public static boolean isMalformedRecord(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof SparkThrowable spark && spark.getErrorClass() != null
-          && spark.getErrorClass().startsWith("MALFORMED_RECORD_IN_PARSING")) {
+          && spark.getErrorClass().startsWith("MALFORMED_")) {
         return true;
       }
     }
@@ -28,9 +28,9 @@ public final class MalformedInput {
   public static <T> T reading(Source source, java.util.function.Supplier<T> action) {
     try {
       return action.get();
-    } catch (RuntimeException e) {
+    } catch (Exception e) {  // Spark's SparkException is checked, and thrown from Scala undeclared
       if (!isMalformedRecord(e)) {
-        throw e;
+        throw MalformedInput.<RuntimeException>rethrow(e);
       }
       String detail = "";
       for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -42,5 +42,11 @@ public final class MalformedInput {
           + "(source.options.mode = FAILFAST; DROPMALFORMED skips such rows, PERMISSIVE keeps them with nulls): "
           + detail, e);
     }
+  }
+
+  /** Rethrows {@code e} as it is, checked or not. */
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> E rethrow(Exception e) throws E {
+    throw (E) e;
   }
 }

@@ -147,6 +147,20 @@ class PipelineConfigParserTest {
   }
 
   @Test
+  void passwordsInsideUrlsAreRedactedWhenTheConfigIsRendered() throws IOException {
+    String rendered = parse("""
+        pipeline.name = orders
+        source { format = jdbc, jdbc { url = "jdbc:postgresql://db:5432/shop?user=a&password=hunter2&ssl=true",
+                                       table = t } }
+        warehouse = "s3a://key:s3cr3t@bucket/kiln"
+        features { label = churned, numeric = [amount] }
+        """).config().renderedText();
+    assertFalse(rendered.contains("hunter2") || rendered.contains("s3cr3t"), rendered);
+    assertTrue(rendered.contains("jdbc:postgresql://db:5432/shop?user=a&password=<redacted>&ssl=true"), rendered);
+    assertTrue(rendered.contains("s3a://key:<redacted>@bucket/kiln"), rendered);
+  }
+
+  @Test
   void inconsistentSamplingSettingsAreEachReported() throws IOException {
     PipelineConfigParser.Result result = parse("""
         pipeline.name = orders

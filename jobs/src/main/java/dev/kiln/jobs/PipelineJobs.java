@@ -53,10 +53,12 @@ public final class PipelineJobs {
 
   /** Samples the source into {@code output}, as a Delta table (one commit) or as Parquet/Avro files. */
   public Summary sample(String output) {
-    TrainingLoop.StepOutput sampled = loop.sample();
     String format = config.sample().outputFormat();
-    Written written = MalformedInput.reading(Sources.of(config),
-        () -> "delta".equals(format) ? writeStep(sampled, output) : writeFiles(sampled, output, format));
+    // Schema inference reads CSV and JSON too, so a malformed record can stop the source's read as well as the write.
+    Written written = MalformedInput.reading(Sources.of(config), () -> {
+      TrainingLoop.StepOutput sampled = loop.sample();
+      return "delta".equals(format) ? writeStep(sampled, output) : writeFiles(sampled, output, format);
+    });
     SampleProvenance provenance = written.lineage().provenance().orElseThrow();
     Summary summary = new Summary("sample " + config.name())
         .line("source", provenance.sourceFormat() + " " + provenance.sourceUri()

@@ -117,6 +117,25 @@ class KilnCommandLineTest {
     assertFalse(Files.exists(dir.resolve("wh")), "a dry run writes nothing");
   }
 
+  @Test
+  void aMalformedCsvRecordUnderFailFastIsBadInputNamingTheSource() throws IOException {
+    Path csv = dir.resolve("orders.csv");
+    Files.writeString(csv, "id,amount,churned\n1,2.5,0\n2,3.5\n3,1.0,1\n");
+    Path conf = dir.resolve("failfast.conf");
+    Files.writeString(conf, """
+        pipeline.name = strict
+        warehouse = "%s"
+        source { format = csv, path = "%s", options { header = true, inferSchema = true, mode = FAILFAST } }
+        features { label = churned, numeric = [amount] }
+        spark.partitions = 1
+        """.formatted(dir.resolve("wh"), csv));
+    KilnCli.Outcome outcome = KilnCli.run("sample", conf.toString());
+    assertEquals(2, outcome.exitCode(), outcome.toString());
+    assertTrue(outcome.err().contains("a malformed record in file:" + csv + " stopped the read "
+        + "(source.options.mode = FAILFAST;"), outcome.err());
+    assertFalse(outcome.err().contains("\tat "), "no stack trace: " + outcome.err());
+  }
+
   private static void copyParquetFixture(Path target) throws IOException {
     // A real Parquet file, written by Spark from the shared session (the preflight reads its footer).
     dev.kiln.testing.SharedSpark.session()
