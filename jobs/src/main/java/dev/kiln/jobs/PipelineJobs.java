@@ -68,7 +68,8 @@ public final class PipelineJobs {
     provenance.window().ifPresent(window -> summary.line("window", window.describe()));
     summary.line("sample", String.format("%,d rows (%s)", provenance.rowsSampled(), provenance.strategy()))
         .line("read", String.format("%,d rows, %s%s", provenance.rowsRead(), bytes(provenance.bytesRead()),
-            provenance.fileCount() > 0 ? String.format(", %,d files", provenance.fileCount()) : ""));
+            provenance.fileCount() > 0 ? String.format(", %,d file%s", provenance.fileCount(),
+                provenance.fileCount() == 1 ? "" : "s") : ""));
     provenance.notes().forEach(note -> summary.line("note", note));
     return summary.line("written", output + " (" + format + ")");
   }
