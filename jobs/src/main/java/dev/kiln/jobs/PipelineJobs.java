@@ -74,18 +74,23 @@ public final class PipelineJobs {
     return summary.line("written", output + " (" + format + ")");
   }
 
-  /** {@code ", pushdown: ..."} from a version's sample provenance, when it has one. */
-  private static String pushdownOf(ModelVersion version) {
+  /** The sample provenance a version was registered with; empty for versions registered before Kiln kept it. */
+  public static java.util.Optional<SampleProvenance> sampleProvenance(ModelVersion version) {
     try {
       var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(version.lineage().sampleProvenance());
-      return node.has("pushdown") ? "; pushdown " + node.get("pushdown").asText() + ": "
-          + node.path("pushdown_detail").asText() : "";
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return "";
+      return node.has("source_uri") ? java.util.Optional.of(SampleProvenance.fromJson(node))
+          : java.util.Optional.empty();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+      return java.util.Optional.empty();
     }
   }
 
-  private static String bytes(long n) {
+  private static String pushdownOf(ModelVersion version) {
+    return sampleProvenance(version).map(p -> "; pushdown " + p.pushdown() + ": " + p.pushdownDetail()).orElse("");
+  }
+
+  /** Bytes for people: {@code 13.1 MiB}, or a count of bytes below one MiB. */
+  public static String bytes(long n) {
     return n >= 1 << 20 ? String.format("%,.1f MiB", n / 1048576.0) : String.format("%,d bytes", n);
   }
 

@@ -152,6 +152,11 @@ class JdbcSampleIT {
     assertTrue(version.lineage().sampleProvenance().contains("TABLESAMPLE BERNOULLI (5) REPEATABLE (1)"),
         "the model's lineage carries the sample's provenance: " + version.lineage().sampleProvenance());
     assertTrue(version.config().contains("<redacted>"), version.config());
+    KilnCli.Outcome show = KilnCli.run("models", "show", "orders@1", "--registry", warehouse.toUri() + "registry");
+    assertEquals(0, show.exitCode(), show.toString());
+    assertTrue(show.out().contains("  pushdown   tablesample: PostgreSQL TABLESAMPLE BERNOULLI (5) REPEATABLE (1)"),
+        show.out());
+    assertTrue(show.out().contains("  statement  SELECT"), show.out());
   }
 
   @Test

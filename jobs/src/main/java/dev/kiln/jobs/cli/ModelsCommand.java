@@ -128,6 +128,12 @@ final class ModelsCommand implements Runnable {
       out.printf("  source     %s %s%s%n", v.lineage().sourceFormat(), v.lineage().sourceUri(),
           v.lineage().sourceVersion().map(s -> " @ version " + s).orElse(""));
       out.printf("  sample     %s%n", v.lineage().sample());
+      dev.kiln.jobs.PipelineJobs.sampleProvenance(v).ifPresent(p -> {
+        out.printf("  pushdown   %s: %s%n", p.pushdown(), p.pushdownDetail());
+        p.statement().ifPresent(statement -> out.printf("  statement  %s%n", statement));
+        out.printf("  read       %,d rows, %s, sampled %,d%n", p.rowsRead(),
+            dev.kiln.jobs.PipelineJobs.bytes(p.bytesRead()), p.rowsSampled());
+      });
       out.printf("  dedup      %s%n", v.lineage().dedup());
       out.printf("  split      %s%n", v.lineage().split());
       out.printf("  ledger     %s%n", v.ledger());
