@@ -13,16 +13,12 @@ import dev.kiln.registry.ModelVersion;
 import dev.kiln.registry.RunRecord;
 import dev.kiln.testing.SharedSpark;
 import dev.kiln.testing.TestStorage;
-import dev.kiln.testing.hdfs.HdfsMiniCluster;
-import dev.kiln.testing.s3.S3ProxyServer;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,48 +47,23 @@ class RegistryStoragesIT {
 
   /** The class's work directory: the servers' files and the pipeline files. */
   private Path dir;
-  private S3ProxyServer s3;
-  private HdfsMiniCluster hdfs;
-  private List<TestStorage> storages;
+  private RemoteStorages remote;
 
   @BeforeAll
   void startStorages(@TempDir Path dir) {
     this.dir = dir;
-    s3 = S3ProxyServer.start(dir.resolve("s3"));
-    hdfs = HdfsMiniCluster.start(dir.resolve("hdfs"));
-    storages = List.of(TestStorage.s3(s3), TestStorage.hdfs(hdfs));
-    // The registry is opened below on the shared session directly: give it both stores' settings (they do not
-    // overlap: fs.s3a.* and dfs/ipc.*), as the CLI's session factory would.
-    Map<String, String> conf = new LinkedHashMap<>();
-    storages.forEach(storage -> conf.putAll(storage.sparkConf()));
-    new SharedSessionFactory().open("registry-storages", Optional.empty(), 2, conf);
+    remote = RemoteStorages.start(dir);
   }
 
   @AfterAll
   void stopStorages() throws IOException {
-    // The shared session outlives this class: drop its cached clients of these servers, then stop them.
-    try {
-      if (s3 != null) {
-        closeCachedClient(s3.uri(""));
-      }
-      if (hdfs != null) {
-        closeCachedClient(hdfs.uri());
-      }
-    } finally {
-      try {
-        if (s3 != null) {
-          s3.close();
-        }
-      } finally {
-        if (hdfs != null) {
-          hdfs.close();
-        }
-      }
+    if (remote != null) {
+      remote.close();
     }
   }
 
   Stream<TestStorage> storages() {
-    return storages.stream();
+    return remote.list().stream();
   }
 
   /**
@@ -257,9 +227,5 @@ class RegistryStoragesIT {
         new ModelVersion.Lineage("file:/data", "delta", Optional.empty(), "bernoulli fraction=1.0 seed=42", "exact",
             "hash of id"),
         Map.of("source_rows", 100L, "train_rows", 80L), "pipeline.name = x", "abc123", "{}", Map.of());
-  }
-
-  private static void closeCachedClient(String uri) throws IOException {
-    FileSystem.get(URI.create(uri), SharedSpark.session().sparkContext().hadoopConfiguration()).close();
   }
 }

@@ -11,17 +11,12 @@ import dev.kiln.pipeline.RunLineage;
 import dev.kiln.sample.SampleProvenance;
 import dev.kiln.testing.SharedSpark;
 import dev.kiln.testing.TestStorage;
-import dev.kiln.testing.hdfs.HdfsMiniCluster;
-import dev.kiln.testing.s3.S3ProxyServer;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.hadoop.fs.FileSystem;
@@ -48,44 +43,23 @@ class SampleStoragesIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private Path dir;
-  private S3ProxyServer s3;
-  private HdfsMiniCluster hdfs;
-  private List<TestStorage> storages;
+  private RemoteStorages remote;
 
   @BeforeAll
   void startStorages(@TempDir Path dir) {
     this.dir = dir;
-    s3 = S3ProxyServer.start(dir.resolve("s3"));
-    hdfs = HdfsMiniCluster.start(dir.resolve("hdfs"));
-    storages = List.of(TestStorage.s3(s3), TestStorage.hdfs(hdfs));
-    Map<String, String> conf = new LinkedHashMap<>();
-    storages.forEach(storage -> conf.putAll(storage.sparkConf()));
-    new SharedSessionFactory().open("sample-storages", Optional.empty(), 2, conf);
+    remote = RemoteStorages.start(dir);
   }
 
   @AfterAll
   void stopStorages() throws IOException {
-    try {
-      for (String uri : new String[] {s3 == null ? null : s3.uri(""), hdfs == null ? null : hdfs.uri()}) {
-        if (uri != null) {
-          FileSystem.get(URI.create(uri), SharedSpark.session().sparkContext().hadoopConfiguration()).close();
-        }
-      }
-    } finally {
-      try {
-        if (s3 != null) {
-          s3.close();
-        }
-      } finally {
-        if (hdfs != null) {
-          hdfs.close();
-        }
-      }
+    if (remote != null) {
+      remote.close();
     }
   }
 
   Stream<TestStorage> storages() {
-    return storages.stream();
+    return remote.list().stream();
   }
 
   /** 3,000 rows in 12 files: an id, a region, an amount and an event time. */
@@ -127,7 +101,7 @@ class SampleStoragesIT {
       assertTrue(provenance.files().stream().allMatch(f -> f.startsWith(data)), provenance.files().toString());
       assertEquals(3_000, provenance.rowsRead());
       assertTrue(provenance.bytesRead() > 0, "bytes read are measured");
-      assertFalse(first.out().contains(s3.secretKey()), "the S3 secret is not printed");
+      assertFalse(first.out().contains(remote.s3().secretKey()), "the S3 secret is not printed");
     }
   }
 
