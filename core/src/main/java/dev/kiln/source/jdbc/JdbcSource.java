@@ -234,7 +234,7 @@ public final class JdbcSource implements Source {
     sampling.predicate().ifPresent(conditions::add);
     String statement = "SELECT * FROM " + session.from + (sampling.fromClause().isEmpty() ? ""
         : " " + sampling.fromClause()) + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions));
-    Partitioning partitioning = partitioning(session, window);
+    Partitioning partitioning = partitioning(session, window, connections(sampling));
     String detail = sampling.detail() + (window.isPresent() ? "; window in the database's WHERE" : "");
     return new ReadPlan(statement, partitioning, new Pushdown(sampling.method(), sampling.appliedFraction(),
         window.isPresent(), Optional.of(statement), List.of(), detail));
@@ -297,10 +297,24 @@ public final class JdbcSource implements Source {
         "hash predicate on " + key.map(Column::name).orElse("the whole row") + ": " + predicate));
   }
 
-  private Partitioning partitioning(Session session, Optional<String> window) throws SQLException {
-    int n = config.partitions();
+  /**
+   * Connections for a read. A sample taken in the database is read over fewer of them, in proportion to the
+   * fraction: each connection's query samples the whole table again (TABLESAMPLE BERNOULLI visits every page, a hash
+   * predicate every row), so with {@code partitions} connections a 1 % sample would cost that many full scans to
+   * return a few rows each.
+   */
+  private int connections(Sampling sampling) {
+    if (Pushdown.NONE.equals(sampling.method())) {
+      return config.partitions();
+    }
+    return (int) Math.max(1, Math.min(config.partitions(), Math.ceil(config.partitions()
+        * sampling.appliedFraction() - 1e-9)));
+  }
+
+  private Partitioning partitioning(Session session, Optional<String> window, int n) throws SQLException {
     if (n == 1) {
-      return Partitioning.single("source.jdbc.partitions = 1");
+      return Partitioning.single(config.partitions() == 1 ? "source.jdbc.partitions = 1"
+          : "a sample in the database needs no more connections");
     }
     Dialect dialect = session.dialect;
     Optional<Column> column = session.names.partitionColumn().map(c -> session.column(c, PARTITION_KEY));

@@ -300,11 +300,14 @@ class JdbcSourceTest {
   @Test
   void partitionsOfASampleHoldEverySampledRowOnce(SparkSession spark) {
     for (String pushdown : List.of("tablesample", "hash")) {
+      // Every connection samples the whole table again: a sample uses partitions × fraction of them, at least one.
+      assertEquals(1, jdbc().table("jdbc_test.orders").pushdown(pushdown).source()
+          .read(spark, sample(0.05, 7)).rows().rdd().getNumPartitions(), "4 × 5 % → one connection");
       Dataset<Row> parallel = jdbc().table("jdbc_test.orders").pushdown(pushdown).source()
-          .read(spark, sample(0.05, 7)).rows();
-      assertEquals(4, parallel.rdd().getNumPartitions());
+          .read(spark, sample(0.5, 7)).rows();
+      assertEquals(2, parallel.rdd().getNumPartitions(), "4 × 50 % → two connections");
       assertSameRows(jdbc().table("jdbc_test.orders").pushdown(pushdown).partitions(1).source()
-          .read(spark, sample(0.05, 7)).rows(), parallel);
+          .read(spark, sample(0.5, 7)).rows(), parallel);
     }
     String query = "SELECT * FROM jdbc_test.events";
     assertSameRows(jdbc().query(query).partitions(1).source().read(spark, sample(0.2, 7)).rows(),
