@@ -2,6 +2,7 @@ package dev.kiln.source;
 
 import dev.kiln.config.PipelineConfig;
 import dev.kiln.generate.ChurnDataGenerator;
+import dev.kiln.source.jdbc.JdbcSource;
 
 /** Builds the {@link Source} a pipeline config describes. */
 public final class Sources {
@@ -15,6 +16,7 @@ public final class Sources {
           ChurnDataGenerator.Spec.of(source.generated().rows(), source.generated().seed()), config.warehouse(),
           GeneratedSource.filesFor(source.generated().rows(), 2), source.version());
       case "delta" -> new DeltaSource(source.path().orElseThrow(), source.version());
+      case "jdbc" -> new JdbcSource(source.jdbc());
       default -> new FileSource(source.format(), source.path().orElseThrow(), source.options());
     };
   }
