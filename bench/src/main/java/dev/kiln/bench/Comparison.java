@@ -20,7 +20,7 @@ record Comparison(String benchmark, String baseline, String kiln, Unit unit, Lis
     List<Double> kilnValues, OptionalDouble target) {
 
   /** How a figure prints. */
-  enum Unit { BYTES, SECONDS }
+  enum Unit { BYTES, SECONDS, ROWS }
 
   Comparison {
     if (baselineValues.isEmpty() || kilnValues.isEmpty()) {

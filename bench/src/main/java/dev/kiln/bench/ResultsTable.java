@@ -29,6 +29,7 @@ final class ResultsTable {
       case BYTES -> value >= 1e9 ? String.format(Locale.ROOT, "%.2f GB", value / 1e9)
           : String.format(Locale.ROOT, "%.1f MB", value / 1e6);
       case SECONDS -> String.format(Locale.ROOT, "%.2f s", value);
+      case ROWS -> String.format(Locale.ROOT, "%,.0f rows", value);
     };
   }
 

@@ -38,6 +38,10 @@ final class SampleRuns {
     List<Double> bytes(List<Run> runs) {
       return runs.stream().map(r -> (double) r.bytesRead()).toList();
     }
+
+    List<Double> records(List<Run> runs) {
+      return runs.stream().map(r -> (double) r.recordsRead()).toList();
+    }
   }
 
   /**
@@ -90,9 +94,9 @@ final class SampleRuns {
       Run k = baselineFirst ? second : first;
       baselineRuns.add(b);
       kilnRuns.add(k);
-      progress.say("%s repetition %d/%d: baseline %.2f s %s, Kiln %.2f s %s", label, i, repetitions, b.seconds(),
-          ResultsTable.format(b.bytesRead(), Comparison.Unit.BYTES), k.seconds(),
-          ResultsTable.format(k.bytesRead(), Comparison.Unit.BYTES));
+      progress.say("%s repetition %d/%d: baseline %.2f s %s %,d rows read, Kiln %.2f s %s %,d rows read", label, i,
+          repetitions, b.seconds(), ResultsTable.format(b.bytesRead(), Comparison.Unit.BYTES), b.recordsRead(),
+          k.seconds(), ResultsTable.format(k.bytesRead(), Comparison.Unit.BYTES), k.recordsRead());
     }
     return new Outcome(baselineRuns, kilnRuns);
   }

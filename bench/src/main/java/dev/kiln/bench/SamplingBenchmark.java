@@ -15,7 +15,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The sampling benchmarks of issue 3, each against a baseline in the same run: block sampling of Parquet and Delta
- * tables against row sampling (bytes read). Run it with {@code bench/run-sampling} (see bench/README.md), never from
+ * tables against row sampling (bytes read), and a sample pushed down to PostgreSQL against reading the whole table
+ * and sampling in Spark (time). Run it with {@code bench/run-sampling} (see bench/README.md), never from
  * a test. Prints progress, then a Markdown table of medians and ratios; exits 1 when a ratio misses its target and
  * 2 on a bad command line.
  */
@@ -48,6 +49,9 @@ public final class SamplingBenchmark {
           Source source = "delta".equals(format) ? new DeltaSource(uri) : new FileSource(format, uri, Map.of());
           results.addAll(BlockSamplingBenchmark.run(spark, progress, label(format), source, options));
         }
+      }
+      if (options.benchmarks().contains("pushdown")) {
+        results.addAll(PostgresPushdownBenchmark.run(spark, progress, options));
       }
     } finally {
       spark.stop();
