@@ -17,10 +17,11 @@ import java.util.List;
  * @param warmups unrecorded runs of each side before the repetitions
  * @param repetitions recorded runs of each side
  * @param pushdownRepetitions recorded runs of each side of the PostgreSQL benchmark
+ * @param jdbcPartitions parallel connections of the JDBC source, the same on both sides
  * @param benchmarks which to run: {@code blocks}, {@code pushdown}
  */
 record BenchOptions(Path data, long rows, int files, List<String> formats, double fraction, long seed, int warmups,
-    int repetitions, int pushdownRepetitions, List<String> benchmarks) {
+    int repetitions, int pushdownRepetitions, int jdbcPartitions, List<String> benchmarks) {
 
   static final String USAGE = """
       usage: bench/run-sampling [options]
@@ -33,7 +34,8 @@ record BenchOptions(Path data, long rows, int files, List<String> formats, doubl
         --seed N            sampling seed (default 42)
         --warmups N         unrecorded runs of each side first (default 1)
         --reps N            recorded runs of each side, at least 3 (default 5)
-        --pushdown-reps N   recorded runs of each side for PostgreSQL, at least 3 (default 3)""";
+        --pushdown-reps N   recorded runs of each side for PostgreSQL, at least 3 (default 5)
+        --jdbc-partitions N parallel connections of the JDBC source, both sides (default 2: one per core here)""";
 
   static BenchOptions parse(String... args) {
     Path data = Path.of("bench", "target", "sampling-data");
@@ -44,7 +46,8 @@ record BenchOptions(Path data, long rows, int files, List<String> formats, doubl
     long seed = 42;
     int warmups = 1;
     int repetitions = 5;
-    int pushdownRepetitions = 3;
+    int pushdownRepetitions = 5;
+    int jdbcPartitions = 2;
     List<String> benchmarks = List.of("blocks", "pushdown");
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
@@ -66,6 +69,7 @@ record BenchOptions(Path data, long rows, int files, List<String> formats, doubl
         case "--warmups" -> warmups = Integer.parseInt(value);
         case "--reps" -> repetitions = Integer.parseInt(value);
         case "--pushdown-reps" -> pushdownRepetitions = Integer.parseInt(value);
+        case "--jdbc-partitions" -> jdbcPartitions = Integer.parseInt(value);
         default -> throw new IllegalArgumentException("unknown option " + flag);
       }
     }
@@ -83,10 +87,11 @@ record BenchOptions(Path data, long rows, int files, List<String> formats, doubl
         throw new IllegalArgumentException("--formats takes parquet and/or delta, not " + f);
       }
     }
-    if (!(fraction > 0 && fraction < 1) || rows < 1 || files < 1 || warmups < 0) {
-      throw new IllegalArgumentException("--fraction must be in (0, 1), --rows and --files positive");
+    if (!(fraction > 0 && fraction < 1) || rows < 1 || files < 1 || warmups < 0 || jdbcPartitions < 1) {
+      throw new IllegalArgumentException("--fraction must be in (0, 1); --rows, --files and --jdbc-partitions "
+          + "positive");
     }
     return new BenchOptions(data, rows, files, formats, fraction, seed, warmups, repetitions, pushdownRepetitions,
-        benchmarks);
+        jdbcPartitions, benchmarks);
   }
 }

@@ -55,7 +55,7 @@ final class BlockSamplingBenchmark {
         new Comparison(label + " " + percent(options.fraction()) + " sample: bytes read", baseline, kiln,
             Comparison.Unit.BYTES, outcome.bytes(outcome.baseline()), outcome.bytes(outcome.kiln()),
             OptionalDouble.of(BYTES_TARGET)),
-        new Comparison(label + " " + percent(options.fraction()) + " sample: time", "same", "same",
+        new Comparison(label + " " + percent(options.fraction()) + " sample: time", "as above", "as above",
             Comparison.Unit.SECONDS, outcome.seconds(outcome.baseline()), outcome.seconds(outcome.kiln()),
             OptionalDouble.empty()));
   }

@@ -24,17 +24,14 @@ final class PostgresPushdownBenchmark {
   /** A pushed-down 1 % sample's time as a share of read-then-sample's: at most what the issue asks. */
   static final double TIME_TARGET = 0.05;
 
-  /** Parallel connections for both sides: one per core of the machine the issue measures on. */
-  private static final int PARTITIONS = 2;
-
   private PostgresPushdownBenchmark() {}
 
-  static List<Comparison> run(SparkSession spark, Progress progress, BenchOptions options) {
-    try (BenchPostgres pg = BenchPostgres.start(options.data().resolve("postgres-16"), progress)) {
+  static List<Comparison> run(SparkSession spark, Progress progress, BenchData data, BenchOptions options) {
+    try (BenchPostgres pg = BenchPostgres.start(data.root().resolve("postgres-16"), progress)) {
       pg.ensureTable(options.rows(), progress);
       ReadRequest request = new ReadRequest(options.fraction(), options.seed(), Optional.empty(), false);
-      JdbcSource full = new JdbcSource(config(pg, "none"));
-      JdbcSource pushed = new JdbcSource(config(pg, "tablesample"));
+      JdbcSource full = new JdbcSource(config(pg, "none", options.jdbcPartitions()));
+      JdbcSource pushed = new JdbcSource(config(pg, "tablesample", options.jdbcPartitions()));
       Supplier<Sampled> baseline = () -> SampleRuns.sample(spark, full, request);
       Supplier<Sampled> kiln = () -> SampleRuns.sample(spark, pushed, request);
       progress.say("PostgreSQL: %s sample, full read then Spark (baseline) against TABLESAMPLE (Kiln)",
@@ -53,20 +50,20 @@ final class PostgresPushdownBenchmark {
       return List.of(
           new Comparison(name + ": time",
               String.format(Locale.ROOT, "pushdown = none: all %,d rows over %d connections, Bernoulli %s in Spark "
-                  + "(%,d rows)", options.rows(), PARTITIONS, BlockSamplingBenchmark.percent(options.fraction()),
-                  baselineRows),
+                  + "(%,d rows)", options.rows(), options.jdbcPartitions(),
+                  BlockSamplingBenchmark.percent(options.fraction()), baselineRows),
               String.format(Locale.ROOT, "pushdown = tablesample: %s (%,d rows)", pushdown.detail(), kilnRows),
               Comparison.Unit.SECONDS, outcome.seconds(outcome.baseline()), outcome.seconds(outcome.kiln()),
               OptionalDouble.of(TIME_TARGET)),
           // JDBC reads report no bytes to Spark, only rows: what crossed the wire.
-          new Comparison(name + ": rows Spark read", "same", "same", Comparison.Unit.ROWS,
+          new Comparison(name + ": rows Spark read", "as above", "as above", Comparison.Unit.ROWS,
               outcome.records(outcome.baseline()), outcome.records(outcome.kiln()), OptionalDouble.empty()));
     }
   }
 
-  private static JdbcConfig config(BenchPostgres pg, String pushdown) {
+  private static JdbcConfig config(BenchPostgres pg, String pushdown, int partitions) {
     return new JdbcConfig(pg.jdbcUrl(), Optional.empty(), Optional.of(BenchPostgres.TABLE), Optional.empty(),
-        Optional.of(pg.user()), Optional.empty(), Optional.empty(), Optional.of("id"), PARTITIONS, 10_000, pushdown,
+        Optional.of(pg.user()), Optional.empty(), Optional.empty(), Optional.of("id"), partitions, 10_000, pushdown,
         Optional.empty());
   }
 }

@@ -51,7 +51,7 @@ public final class SamplingBenchmark {
         }
       }
       if (options.benchmarks().contains("pushdown")) {
-        results.addAll(PostgresPushdownBenchmark.run(spark, progress, options));
+        results.addAll(PostgresPushdownBenchmark.run(spark, progress, data, options));
       }
     } finally {
       spark.stop();
@@ -60,8 +60,9 @@ public final class SamplingBenchmark {
     System.out.println();
     System.out.printf(Locale.ROOT, "Sampling benchmark, %s — %s%n", started, machine());
     System.out.printf(Locale.ROOT, "%,d rows, %d files per table, fraction %s, seed %d, %d warm-up + %d repetitions "
-        + "per side (PostgreSQL: %d)%n%n", options.rows(), options.files(), options.fraction(), options.seed(),
-        options.warmups(), options.repetitions(), options.pushdownRepetitions());
+        + "per side (PostgreSQL: %d, over %d JDBC connections)%n%n", options.rows(), options.files(),
+        options.fraction(), options.seed(), options.warmups(), options.repetitions(), options.pushdownRepetitions(),
+        options.jdbcPartitions());
     System.out.print(ResultsTable.markdown(results));
     boolean pass = results.stream().allMatch(Comparison::passes);
     System.out.println();

@@ -32,8 +32,8 @@ class ComparisonTest {
     String table = ResultsTable.markdown(List.of(met, missed, info));
     assertTrue(met.passes());
     assertTrue(table.contains("| 300.0 MB (n=3) | 5.0 MB (n=3) | 1.67 % | ≤ 3.00 % | pass |"), table);
-    assertTrue(table.contains("| 11.00 s (10.0, 11.0, 12.0) | 2.00 s (1.0, 2.0, 3.0) | 18.2 % | ≤ 5.00 % | **FAIL** |"),
-        table);
+    assertTrue(table.contains(
+        "| 11.00 s (10.0, 11.0, 12.0) | 2.00 s (1.0, 2.0, 3.0) | 18.2 % | ≤ 5.00 % | **FAIL** |"), table);
     assertTrue(table.contains("| (info) | — |"), table);
   }
 }
