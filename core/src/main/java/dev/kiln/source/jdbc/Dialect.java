@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -119,18 +120,19 @@ final class Dialect {
   }
 
   /**
-   * A predicate that keeps a row when a hash of {@code key} (or, without one, of the whole row of {@code alias}) and
-   * {@code seed} falls in the first {@code kept} of {@link #BUCKETS} buckets: the same rows for the same seed and
-   * data. PostgreSQL hashes the key's text, a null key as the empty string; elsewhere the key must be numeric (the
-   * caller checks) and is mixed by multiplication modulo the prime 2³¹−1, and rows with a null key are left out.
+   * A predicate that keeps a row when a hash of {@code key} (or, without one, of the whole row of {@code alias},
+   * whose columns are {@code row}) and {@code seed} falls in the first {@code kept} of {@link #BUCKETS} buckets: the
+   * same rows for the same seed and data. PostgreSQL hashes the key's {@link #text}, a null key as the empty string;
+   * elsewhere the key must be numeric (the caller checks) and is mixed by multiplication modulo the prime 2³¹−1, and
+   * rows with a null key are left out.
    */
-  String sampleHash(Optional<String> key, String alias, long seed, long kept) {
+  String sampleHash(Optional<Column> key, List<Column> row, String alias, long seed, long kept) {
     if (hashesText()) {
-      String text = key.map(k -> "coalesce(CAST(" + k + " AS text), '')").orElse("CAST(ROW(" + alias + ".*) AS text)");
+      String text = key.map(k -> "coalesce(" + text(k, "") + ", '')").orElseGet(() -> rowText(row, alias));
       // The mask makes the 64-bit hash non-negative (abs() would overflow on its minimum).
       return "(hashtextextended(" + text + ", " + seed + ") & 9223372036854775807) % " + BUCKETS + " < " + kept;
     }
-    String k = key.orElseThrow(() -> new IllegalStateException("a generic hash predicate needs a key"));
+    String k = quoteStored(key.orElseThrow(() -> new IllegalStateException("a generic hash needs a key")).name());
     long p = 2_147_483_647L;
     return "MOD(MOD(MOD(ABS(CAST(" + k + " AS DECIMAL(38,0))), " + p + ") * 1103515245 + " + Math.floorMod(seed, p)
         + ", " + p + "), " + BUCKETS + ") < " + kept;
@@ -138,18 +140,39 @@ final class Dialect {
 
   /**
    * Partition {@code i} of {@code n}: together the {@code n} predicates hold every row exactly once. PostgreSQL
-   * buckets by a hash of {@code column}'s text (null as the empty string) or of the whole row of {@code alias};
-   * elsewhere {@code column} must be an integer column, bucketed by its value modulo n, nulls in partition 0.
+   * buckets by a hash of {@code column}'s {@link #text} (null as the empty string) or of the whole row of
+   * {@code alias}; elsewhere {@code column} must be an integer column, bucketed by its value modulo n, nulls in
+   * partition 0.
    */
-  String partition(Optional<String> column, String alias, int n, int i) {
+  String partition(Optional<Column> column, List<Column> row, String alias, int n, int i) {
     if (postgres) {
-      String text = column.map(c -> "coalesce(CAST(" + c + " AS text), '')")
-          .orElse("CAST(ROW(" + alias + ".*) AS text)");
+      String text = column.map(c -> "coalesce(" + text(c, "") + ", '')").orElseGet(() -> rowText(row, alias));
       return "(hashtext(" + text + ") & 2147483647) % " + n + " = " + i;
     }
-    String c = column.orElseThrow(() -> new IllegalStateException("generic partitions need an integer column"));
+    String c = quoteStored(column.orElseThrow(() -> new IllegalStateException("generic partitions need a column"))
+        .name());
     String bucket = "MOD(MOD(" + c + ", " + n + ") + " + n + ", " + n + ") = " + i;
     return i == 0 ? "(" + bucket + " OR " + c + " IS NULL)" : bucket;
+  }
+
+  /**
+   * PostgreSQL: {@code column} (of {@code alias}, when not empty) as text that is the same in every session. A
+   * {@code timestamptz} is written in the session's time zone, which the driver takes from the JVM, so it is first
+   * put in UTC: hashes, and so samples and partitions, do not change with the machine's time zone.
+   */
+  String text(Column column, String alias) {
+    String value = (alias.isEmpty() ? "" : alias + ".") + quoteStored(column.name());
+    return "CAST(" + (column.zoned() ? "(" + value + " AT TIME ZONE 'UTC')" : value) + " AS text)";
+  }
+
+  /** PostgreSQL: the whole row of {@code alias} as text, its columns as {@link #text} writes them. */
+  String rowText(List<Column> row, String alias) {
+    if (row.stream().noneMatch(Column::zoned)) {
+      return "CAST(ROW(" + alias + ".*) AS text)";
+    }
+    return "CAST(ROW(" + row.stream().map(c -> c.zoned() ? "(" + alias + "." + quoteStored(c.name())
+        + " AT TIME ZONE 'UTC')" : alias + "." + quoteStored(c.name())).collect(Collectors.joining(", "))
+        + ") AS text)";
   }
 
   /** A literal for {@code instant}: PostgreSQL's {@code timestamptz}, elsewhere a JDBC escape in this JVM's zone. */

@@ -291,7 +291,7 @@ public final class JdbcSource implements Source {
       return Optional.empty();
     }
     long kept = Dialect.bucketsKept(request.fraction());
-    String predicate = dialect.sampleHash(key.map(session::quoted), session.alias, request.seed(), kept);
+    String predicate = dialect.sampleHash(key, session.columns, session.alias, request.seed(), kept);
     return Optional.of(new Sampling(Pushdown.HASH_PREDICATE, "", Optional.of(predicate),
         (double) kept / Dialect.BUCKETS,
         "hash predicate on " + key.map(Column::name).orElse("the whole row") + ": " + predicate));
@@ -320,9 +320,9 @@ public final class JdbcSource implements Source {
         return Partitioning.single("no key or integer column to split on");
       }
     }
-    Optional<String> on = column.map(session::quoted);
+    Optional<Column> on = column;
     List<String> predicates = IntStream.range(0, n)
-        .mapToObj(i -> dialect.partition(on, SOURCE_ALIAS, n, i)).toList();
+        .mapToObj(i -> dialect.partition(on, session.columns, SOURCE_ALIAS, n, i)).toList();
     return new Partitioning(Optional.empty(), predicates, n + " hash partitions on "
         + column.map(Column::name).orElse("the whole row") + " (" + predicates.get(0) + ", ...)");
   }
@@ -537,7 +537,8 @@ public final class JdbcSource implements Source {
         ResultSetMetaData meta = rows.getMetaData();
         List<Column> found = new ArrayList<>();
         for (int i = 1; i <= meta.getColumnCount(); i++) {
-          found.add(new Column(meta.getColumnLabel(i), meta.getColumnType(i), meta.getScale(i)));
+          found.add(new Column(meta.getColumnLabel(i), meta.getColumnType(i), meta.getColumnTypeName(i),
+              meta.getScale(i)));
         }
         return found;
       } catch (SQLException e) {
@@ -684,34 +685,6 @@ public final class JdbcSource implements Source {
     @Override
     public void close() {
       JdbcSource.close(connection);
-    }
-  }
-
-  /** A column of the source as JDBC describes it. */
-  private record Column(String name, int type, int scale) {
-
-    boolean integral() {
-      return switch (type) {
-        case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT -> true;
-        case Types.NUMERIC, Types.DECIMAL -> scale == 0;
-        default -> false;
-      };
-    }
-
-    boolean numeric() {
-      return integral() || switch (type) {
-        case Types.NUMERIC, Types.DECIMAL, Types.REAL, Types.FLOAT, Types.DOUBLE -> true;
-        default -> false;
-      };
-    }
-
-    /** A type Spark's JDBC reader can split into ranges (floats left out: NaN has no place in a range). */
-    boolean rangeable() {
-      return switch (type) {
-        case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT, Types.NUMERIC, Types.DECIMAL, Types.DATE,
-            Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE -> true;
-        default -> false;
-      };
     }
   }
 }

@@ -39,6 +39,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TimeZone;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.Handler;
@@ -275,6 +276,24 @@ class JdbcSourceTest {
       List<Long> first = orderIds(source.get().read(spark, sample(0.01, 42)).rows());
       assertEquals(first, orderIds(source.get().read(spark, sample(0.01, 42)).rows()), pushdown);
       assertNotEquals(first, orderIds(source.get().read(spark, sample(0.01, 43)).rows()), pushdown);
+    }
+  }
+
+  @Test
+  void rowHashesDoNotDependOnTheTimeZone(SparkSession spark) {
+    // PostgreSQL writes a timestamptz in the session's time zone, which the driver takes from the JVM.
+    String query = "SELECT order_id, placed_at FROM jdbc_test.orders";
+    TimeZone original = TimeZone.getDefault();
+    try {
+      TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
+      List<Long> utc = orderIds(jdbc().query(query).source().read(spark, sample(0.01, 42)).rows());
+      TimeZone.setDefault(TimeZone.getTimeZone("Asia/Kolkata"));
+      SourceSnapshot kolkata = jdbc().query(query).source().read(spark, sample(0.01, 42));
+      assertTrue(utc.equals(orderIds(kolkata.rows())), "another sample in another time zone");
+      assertTrue(kolkata.pushdown().detail().contains("\"placed_at\" AT TIME ZONE 'UTC'"),
+          kolkata.pushdown().detail());
+    } finally {
+      TimeZone.setDefault(original);
     }
   }
 
