@@ -59,7 +59,9 @@ class PipelineLoopIT {
         "a re-run is one more commit");
     long sampled = spark.read().format("delta").load(sampleTable).count();
     assertEquals(18_000, sampled, 300);
-    assertTrue(sample.out().contains(String.format("%,d of 20,000 rows", sampled)), sample.out());
+    assertTrue(sample.out().contains(String.format("%,d rows (bernoulli fraction=0.9 seed=1)", sampled)),
+        sample.out());
+    assertTrue(sample.out().contains("read       20,000 rows"), sample.out());
 
     KilnCli.Outcome clean = KilnCli.run("clean", conf.toString());
     assertEquals(0, clean.exitCode(), clean.toString());
