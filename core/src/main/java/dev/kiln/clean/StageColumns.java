@@ -54,6 +54,9 @@ final class StageColumns {
    * columns themselves.
    */
   static String[] outputNames(String stage, String[] inputCols, String[] outputCols) {
+    if (inputCols.length == 0) {
+      throw new IllegalArgumentException(stage + ": no input columns");
+    }
     if (outputCols.length == 0) {
       return inputCols;
     }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -58,8 +59,9 @@ class GroupedImputerTest {
     Dataset<Row> data = spark.sql("select * from values (1, 4.0D, 1.0D, 'b'), (2, 100.0D, 2.0D, 'a'), "
         + "(3, 1.0D, 3.0D, 'b'), (4, double('NaN'), 4.0D, 'a'), (5, 3.0D, null, null), (6, 2.0D, null, 'c') "
         + "as t(id, odd, even, city)");
-    GroupedImputerModel model = new GroupedImputer().setInputCols("odd", "even", "city").setNumericStrategy("median")
-        .fit(data);
+    GroupedImputer imputer = new GroupedImputer().setInputCols("odd", "even", "city");
+    // Fitting with extra params fits a copy of the stage that has them.
+    GroupedImputerModel model = imputer.fit(data, ParamMap.empty().put(imputer.numericStrategy(), "median"));
 
     // odd: the middle of 1, 2, 3, 4, 100; even: of 1, 2, 3, 4 the lower middle value, not 2.5.
     assertEquals(Map.of("odd", 3.0, "even", 2.0), model.numericFills());
@@ -99,6 +101,7 @@ class GroupedImputerTest {
         Arrays.asList((Object) null), Map.of("x", 40.0)), model.numericFillsByGroup());
     assertEquals(Map.of(List.of("n"), Map.of("city", "p"), List.of("s"), Map.of("city", "r"),
         Arrays.asList((Object) null), Map.of("city", "t")), model.categoryFillsByGroup());
+    assertEquals(model.numericFillsByGroup(), model.copy(ParamMap.empty()).numericFillsByGroup());
 
     Dataset<Row> serving = spark.sql("select * from values (1, 'n', null, null), (2, 's', double('NaN'), null), "
         + "(3, 'e', null, null), (4, 'w', null, null), (5, null, null, null), (6, 'n', 7.0D, 'z') "

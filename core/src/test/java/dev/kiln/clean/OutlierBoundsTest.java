@@ -116,6 +116,7 @@ class OutlierBoundsTest {
     Dataset<Row> data = spark.sql("select 1.0D as x, 'a' as city");
     assertMessage("OutlierBounds: column 'city' has type string; it needs a numeric type",
         () -> new OutlierBounds().setInputCols("x", "city").fit(data));
+    assertMessage("OutlierBounds: no input columns", () -> new OutlierBounds().setInputCols().fit(data));
     assertMessage("OutlierBounds: column 'y' is not in the data (its columns: x, city)",
         () -> new OutlierBounds().setInputCols("y").fit(data));
     assertMessage("OutlierBounds: outputCols are for action clip; flag adds <column>_outlier",
