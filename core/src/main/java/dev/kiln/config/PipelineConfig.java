@@ -83,15 +83,37 @@ public record PipelineConfig(
 
   public record CleanConfig(boolean exactDedup, List<String> dedupKey, Optional<String> latestBy) {}
 
-  public record FeatureConfig(String label, List<String> numeric, List<String> categorical, String impute) {
+  /**
+   * The model's inputs and how they are prepared inside the fitted pipeline. {@code imputeBy}: impute numeric
+   * features per group of these columns (global statistic for unseen groups); {@code missingIndicators}: add a 0/1
+   * column per numeric feature saying it was missing; {@code outliers}: bounds learned on the training split.
+   */
+  public record FeatureConfig(String label, List<String> numeric, List<String> categorical, String impute,
+      List<String> imputeBy, boolean missingIndicators, OutlierConfig outliers) {
+
+    public FeatureConfig(String label, List<String> numeric, List<String> categorical, String impute) {
+      this(label, numeric, categorical, impute, List.of(), false, OutlierConfig.NONE);
+    }
 
     /** Every input column the features read, label last. */
     public List<String> allColumns() {
       List<String> all = new java.util.ArrayList<>(numeric);
       all.addAll(categorical);
+      imputeBy.stream().filter(c -> !all.contains(c)).forEach(all::add);
       all.add(label);
       return List.copyOf(all);
     }
+  }
+
+  /**
+   * Outlier treatment of the numeric features: {@code method} {@code none}, {@code iqr} (Q1 − k·IQR, Q3 + k·IQR),
+   * {@code zscore} (mean ± k·sd) or {@code percentile} (the {@code lower} and {@code upper} quantiles); {@code action}
+   * {@code clip} (winsorise) or {@code flag} (a 0/1 column per feature, values kept).
+   */
+  public record OutlierConfig(String method, String action, double iqrK, double zscoreK, double lower,
+      double upper) {
+
+    public static final OutlierConfig NONE = new OutlierConfig("none", "clip", 1.5, 3.0, 0.01, 0.99);
   }
 
   /** {@code params} are Spark ML parameter names and values, checked against the estimator before any work. */

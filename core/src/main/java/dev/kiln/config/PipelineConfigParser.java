@@ -13,6 +13,7 @@ import dev.kiln.config.PipelineConfig.SampleConfig;
 import dev.kiln.config.PipelineConfig.SourceConfig;
 import dev.kiln.config.PipelineConfig.SparkConfig;
 import dev.kiln.config.PipelineConfig.JdbcConfig;
+import dev.kiln.config.PipelineConfig.OutlierConfig;
 import dev.kiln.config.PipelineConfig.WindowConfig;
 import dev.kiln.errors.ConfigProblem;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,8 @@ public final class PipelineConfigParser {
 
   public static final List<String> FORMATS =
       List.of("parquet", "csv", "json", "orc", "avro", "delta", "jdbc", "generated");
+  public static final List<String> OUTLIER_METHODS = List.of("none", "iqr", "zscore", "percentile");
+  public static final List<String> OUTLIER_ACTIONS = List.of("clip", "flag");
   public static final List<String> SAMPLE_STRATEGIES = List.of("bernoulli", "fixed", "stratified");
   public static final List<String> OUTPUT_FORMATS = List.of("delta", "parquet", "avro");
   public static final List<String> JDBC_PUSHDOWNS = List.of("auto", "tablesample", "hash", "none");
@@ -126,8 +129,27 @@ public final class PipelineConfigParser {
         in.problem(key, "the label '" + label + "' cannot also be a feature");
       }
     }
+    List<String> imputeBy = in.stringList("features.impute-by");
+    for (String column : imputeBy) {
+      if (numeric.contains(column)) {
+        in.problem("features.impute-by", "'" + column + "' is a numeric feature being imputed; group by another column");
+      }
+    }
+    boolean indicators = in.bool("features.missing-indicators");
+    if ("mode".equals(config.hasPath("features.impute") ? config.getString("features.impute") : "")
+        && (!imputeBy.isEmpty() || indicators)) {
+      in.problem("features.impute", "mode is not available with features.impute-by or features.missing-indicators: "
+          + "use mean or median");
+    }
+    String outlierMethod = in.oneOf("features.outliers.method", OUTLIER_METHODS);
+    double lower = in.number("features.outliers.lower", q -> q >= 0 && q < 0.5, "a quantile in [0, 0.5)");
+    double upper = in.number("features.outliers.upper", q -> q > 0.5 && q <= 1, "a quantile in (0.5, 1]");
+    OutlierConfig outliers = new OutlierConfig(outlierMethod, in.oneOf("features.outliers.action", OUTLIER_ACTIONS),
+        in.number("features.outliers.iqr-k", k -> k > 0, "a positive multiple of the IQR"),
+        in.number("features.outliers.zscore-k", k -> k > 0, "a positive number of standard deviations"),
+        lower, upper);
     FeatureConfig features = new FeatureConfig(label, numeric, categorical,
-        in.oneOf("features.impute", IMPUTE_STRATEGIES));
+        in.oneOf("features.impute", IMPUTE_STRATEGIES), imputeBy, indicators, outliers);
 
     Optional<String> explicitModelName = in.optionalString("model.name");
     explicitModelName.ifPresent(n -> checkName(in, "model.name", n));

@@ -1,6 +1,9 @@
 package dev.kiln.feature;
 
+import dev.kiln.clean.GroupedImputer;
+import dev.kiln.clean.OutlierBounds;
 import dev.kiln.config.PipelineConfig.FeatureConfig;
+import dev.kiln.config.PipelineConfig.OutlierConfig;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.PipelineStage;
@@ -25,8 +28,36 @@ public final class FeatureStages {
     List<String> assembled = new ArrayList<>();
     if (!features.numeric().isEmpty()) {
       String[] in = features.numeric().toArray(String[]::new);
+      OutlierConfig outliers = features.outliers();
+      if (!"none".equals(outliers.method())) {
+        String[] clipped = features.numeric().stream().map(c -> c + "__clipped").toArray(String[]::new);
+        OutlierBounds bounds = new OutlierBounds().setInputCols(in).setMethod(outliers.method())
+            .setAction(outliers.action()).setIqrMultiplier(outliers.iqrK()).setStddevMultiplier(outliers.zscoreK())
+            .setLowerPercentile(outliers.lower()).setUpperPercentile(outliers.upper());
+        if ("clip".equals(outliers.action())) {
+          bounds.setOutputCols(clipped);
+          in = clipped;
+        } else {
+          features.numeric().forEach(c -> assembled.add(c + "_outlier"));
+        }
+        stages.add(bounds);
+      }
       String[] out = features.numeric().stream().map(c -> c + "__imputed").toArray(String[]::new);
-      stages.add(new Imputer().setInputCols(in).setOutputCols(out).setStrategy(features.impute()));
+      if (features.imputeBy().isEmpty() && !features.missingIndicators()) {
+        stages.add(new Imputer().setInputCols(in).setOutputCols(out).setStrategy(features.impute()));
+      } else {
+        // Kiln's imputer: statistics per group, and indicators, which Spark's Imputer has neither of.
+        GroupedImputer imputer = new GroupedImputer().setInputCols(in).setOutputCols(out)
+            .setGroupByCols(features.imputeBy().toArray(String[]::new))
+            .setAddIndicators(features.missingIndicators());
+        if (!"mode".equals(features.impute())) {
+          imputer.setNumericStrategy(features.impute());
+        }
+        stages.add(imputer);
+        if (features.missingIndicators()) {
+          List.of(in).forEach(c -> assembled.add(c + "_was_missing"));
+        }
+      }
       assembled.addAll(List.of(out));
     }
     if (!features.categorical().isEmpty()) {

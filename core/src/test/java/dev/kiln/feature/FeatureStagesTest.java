@@ -1,0 +1,65 @@
+package dev.kiln.feature;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.clean.GroupedImputer;
+import dev.kiln.clean.GroupedImputerModel;
+import dev.kiln.clean.OutlierBounds;
+import dev.kiln.config.PipelineConfig.FeatureConfig;
+import dev.kiln.config.PipelineConfig.OutlierConfig;
+import dev.kiln.testing.DataFrameAssertions;
+import dev.kiln.testing.UsesSpark;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.feature.Imputer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The feature section compiled to stages: Spark's imputer by default, Kiln's when grouping, indicators or outliers. */
+@UsesSpark
+class FeatureStagesTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void theDefaultIsSparksImputer() {
+    List<PipelineStage> stages = FeatureStages.compile(new FeatureConfig("y", List.of("x"), List.of(), "median"));
+    assertInstanceOf(Imputer.class, stages.get(0));
+  }
+
+  @Test
+  void groupedImputationIndicatorsAndClippedOutliersAreFittedAndSavedWithTheModel(SparkSession spark,
+      DataFrameAssertions frames) throws Exception {
+    FeatureConfig features = new FeatureConfig("y", List.of("x"), List.of("region"), "median", List.of("region"),
+        true, new OutlierConfig("percentile", "clip", 1.5, 3.0, 0.1, 0.9));
+    List<PipelineStage> stages = FeatureStages.compile(features);
+    assertInstanceOf(OutlierBounds.class, stages.get(0));
+    assertInstanceOf(GroupedImputer.class, stages.get(1));
+    Dataset<Row> train = spark.sql("SELECT * FROM VALUES "
+        + "('EU', 1.0D, 0.0D), ('EU', 2.0D, 1.0D), ('EU', 3.0D, 0.0D), ('EU', CAST(NULL AS DOUBLE), 1.0D), "
+        + "('US', 10.0D, 0.0D), ('US', 20.0D, 1.0D), ('US', 30.0D, 0.0D), ('US', 1000.0D, 1.0D), "
+        + "('US', CAST(NULL AS DOUBLE), 0.0D) AS t(region, x, y)");
+    PipelineModel model = new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(train);
+    GroupedImputerModel imputer = (GroupedImputerModel) model.stages()[1];
+    assertTrue(imputer.numericFillsByGroup().toString().contains("EU"), imputer.numericFillsByGroup().toString());
+    Dataset<Row> out = model.transform(train);
+    assertEquals(List.of("features"), List.of(out.columns()).subList(out.columns().length - 1, out.columns().length));
+    List<Row> missing = out.filter("x IS NULL").orderBy("region").select("region", "x__imputed", "x__clipped_was_missing")
+        .collectAsList();
+    assertEquals(1.0, missing.get(0).getDouble(2), "the indicator marks the missing value");
+    assertTrue(missing.get(0).getDouble(1) <= 3.0, "EU is imputed from EU's values: " + missing.get(0));
+    assertTrue(missing.get(1).getDouble(1) >= 10.0, "US from US's: " + missing.get(1));
+    String saved = dir.resolve("model").toString();
+    model.write().save(saved);
+    frames.assertEquals(model.transform(train), PipelineModel.load(saved).transform(train));
+  }
+}
