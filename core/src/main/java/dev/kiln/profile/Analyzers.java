@@ -30,44 +30,33 @@ public final class Analyzers {
 
   private Analyzers() {}
 
-  /** Rows in the table. */
-  public record Size() implements Analyzer<Long> {
+  /** A metric that is one aggregate giving a long, read as it is: the counts. */
+  public record LongMetric(Column aggregation) implements Analyzer<Long> {
     @Override
     public List<Column> aggregations() {
-      return List.of(count(lit(1)));
+      return List.of(aggregation);
     }
 
     @Override
     public Long result(Row row, int offset) {
       return row.getLong(offset);
     }
+  }
+
+  /** Rows in the table. */
+  public static LongMetric size() {
+    return new LongMetric(count(lit(1)));
   }
 
   /** Rows where {@code condition} holds (not where it is null). */
-  public record CountWhere(Column condition) implements Analyzer<Long> {
-    @Override
-    public List<Column> aggregations() {
-      // count() skips the nulls `when` yields where the condition fails, and gives 0 (not null) on no rows.
-      return List.of(count(when(condition, 1)));
-    }
-
-    @Override
-    public Long result(Row row, int offset) {
-      return row.getLong(offset);
-    }
+  public static LongMetric countWhere(Column condition) {
+    // count() skips the nulls `when` yields where the condition fails, and gives 0 (not null) on no rows.
+    return new LongMetric(count(when(condition, 1)));
   }
 
   /** Distinct non-null values, by HyperLogLog++ with a relative standard deviation of 5%. */
-  public record ApproxDistinct(Column value) implements Analyzer<Long> {
-    @Override
-    public List<Column> aggregations() {
-      return List.of(approx_count_distinct(value));
-    }
-
-    @Override
-    public Long result(Row row, int offset) {
-      return row.getLong(offset);
-    }
+  public static LongMetric approxDistinct(Column value) {
+    return new LongMetric(approx_count_distinct(value));
   }
 
   /** Min, max, mean and sample standard deviation of the non-null values of a double column; absent on none. */

@@ -44,7 +44,9 @@ public final class HtmlReport {
       table.summary td.name, table.summary td.kind { text-align: left; max-width: 240px; overflow: hidden;
              text-overflow: ellipsis; }
       .columns { display: grid; grid-template-columns: repeat(auto-fill, minmax(400px, 1fr)); gap: 14px; }
-      .column { background: #fff; border: 1px solid #dde1ea; border-radius: 6px; padding: 12px; }
+      .table-wrap { overflow-x: auto; max-width: 100%; }
+      .column { background: #fff; border: 1px solid #dde1ea; border-radius: 6px; padding: 12px; min-width: 0; }
+      .column svg { max-width: 100%; height: auto; }
       .stats { color: #5a6275; font-size: 12.5px; margin: 0 0 8px; }
       .note { color: #8a90a0; font-style: italic; }
       .heatmaps { display: flex; flex-wrap: wrap; gap: 24px; }
@@ -74,7 +76,7 @@ public final class HtmlReport {
         .append(meta("profiled", DateTimeFormatter.ISO_INSTANT.format(run.profiledAt())))
         .append(meta("run", run.id())).append("</p>\n");
 
-    html.append("<h2>Summary</h2>\n").append(summaryTable(profile));
+    html.append("<h2>Summary</h2>\n<div class=\"table-wrap\">").append(summaryTable(profile)).append("</div>\n");
     html.append("<h2>Missing values</h2>\n<p class=\"stats\"><span class=\"legend-key\" style=\"background:#d1495b\">"
             + "</span>null<span class=\"legend-key\" style=\"background:#edae49\"></span>NaN or infinite</p>\n")
         .append(missingValues(profile)).append('\n');
@@ -277,7 +279,8 @@ public final class HtmlReport {
     int left = 150;
     int top = 110;
     int legendHeight = 56;
-    int width = Math.max(left + n * cell + 12, left + 260);
+    // At least as wide as the legend: the scale (200), then the "undefined" key and its word.
+    int width = Math.max(left + n * cell + 12, left + 310);
     int height = top + n * cell + legendHeight;
     String method = matrix.method();
     Svg svg = new Svg("heatmap-" + method, "chart heatmap", width, height, method + " correlation heatmap",

@@ -14,6 +14,7 @@ import dev.kiln.profile.Profile.ValueRange;
 import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,9 +117,11 @@ public final class ProfileStore {
     if (!DeltaTable.isDeltaTable(spark, path)) {
       return List.of();
     }
-    return spark.read().format("delta").load(path).select("run_id", "profiled_at", "source").distinct()
-        .orderBy("profiled_at", "run_id").collectAsList().stream()
-        .map(r -> new ProfileRun(r.getString(0), r.getTimestamp(1).toInstant(), r.getString(2))).toList();
+    // Every run has a row at position 0: one filtered scan, no shuffle to find distinct runs.
+    return spark.read().format("delta").load(path).where(col("position").equalTo(0))
+        .select("run_id", "profiled_at", "source").collectAsList().stream()
+        .map(r -> new ProfileRun(r.getString(0), r.getTimestamp(1).toInstant(), r.getString(2)))
+        .sorted(Comparator.comparing(ProfileRun::profiledAt).thenComparing(ProfileRun::id)).toList();
   }
 
   /** The profile stored as run {@code runId}; empty if the table has no such run. */

@@ -3,14 +3,12 @@ package dev.kiln.profile;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.kiln.errors.InvalidInputException;
-import dev.kiln.profile.Analyzers.ApproxDistinct;
 import dev.kiln.profile.Analyzers.ApproxQuantiles;
-import dev.kiln.profile.Analyzers.CountWhere;
 import dev.kiln.profile.Analyzers.Lengths;
+import dev.kiln.profile.Analyzers.LongMetric;
 import dev.kiln.profile.Analyzers.Moments;
 import dev.kiln.profile.Analyzers.PearsonPairs;
 import dev.kiln.profile.Analyzers.Range;
-import dev.kiln.profile.Analyzers.Size;
 import dev.kiln.profile.Distributions.Cell;
 import dev.kiln.profile.Distributions.LabelView;
 import dev.kiln.profile.Distributions.Target;
@@ -86,7 +84,7 @@ public final class SparkProfiler implements Profiler {
     int labelIndex = label.map(name -> labelIndex(fields, name)).orElse(-1);
 
     // Pass 1: every simple metric and every Pearson pair, one aggregation.
-    Size size = new Size();
+    LongMetric size = Analyzers.size();
     List<ColumnPass> columns = new ArrayList<>();
     for (int i = 0; i < fields.length; i++) {
       columns.add(new ColumnPass(i, fields[i], options));
@@ -217,9 +215,9 @@ public final class SparkProfiler implements Profiler {
     final StructField field;
     final ColumnKind kind;
     final Column finite;
-    final CountWhere nulls;
-    final ApproxDistinct distinct;
-    final CountWhere nonFinite;
+    final LongMetric nulls;
+    final LongMetric distinct;
+    final LongMetric nonFinite;
     final Moments moments;
     final ApproxQuantiles quantiles;
     final Range range;
@@ -232,9 +230,9 @@ public final class SparkProfiler implements Profiler {
       Column value = Columns.named(field.name());
       boolean numeric = kind == ColumnKind.NUMERIC;
       this.finite = numeric ? Columns.finite(field) : lit(null).cast("double");
-      this.nulls = new CountWhere(value.isNull());
-      this.distinct = new ApproxDistinct(Columns.hashable(field));
-      this.nonFinite = Columns.floating(field.dataType()) ? new CountWhere(Columns.nonFinite(value)) : null;
+      this.nulls = Analyzers.countWhere(value.isNull());
+      this.distinct = Analyzers.approxDistinct(Columns.hashable(field));
+      this.nonFinite = Columns.floating(field.dataType()) ? Analyzers.countWhere(Columns.nonFinite(value)) : null;
       this.moments = numeric ? new Moments(finite) : null;
       this.quantiles = numeric ? new ApproxQuantiles(finite, options.quantiles(), options.quantileAccuracy()) : null;
       this.range = kind == ColumnKind.TEMPORAL ? new Range(value) : null;
