@@ -38,7 +38,7 @@ public final class HtmlReport {
       h3 { font-size: 15px; margin: 0 0 6px; overflow-wrap: anywhere; }
       .meta { color: #5a6275; margin: 0 0 16px; } .meta span { margin-right: 18px; }
       table.summary { border-collapse: collapse; font-size: 12.5px; background: #fff; }
-      table.summary th, table.summary td { border: 1px solid #dde1ea; padding: 3px 7px; text-align: right;
+      table.summary th, table.summary td { border: 1px solid #dde1ea; padding: 3px 6px; text-align: right;
              white-space: nowrap; }
       table.summary th { background: #eef1f7; position: sticky; top: 0; }
       table.summary td.name, table.summary td.kind { text-align: left; max-width: 240px; overflow: hidden;
@@ -127,7 +127,7 @@ public final class HtmlReport {
         table.append(cell(n.flatMap(s -> s.quantile(p)).map(Svg::number).orElse("")));
       }
       table.append(cell(c.lengths().map(l -> l.min() + "–" + l.max()).orElse("")))
-          .append(cell(c.topValues().isEmpty() ? "" : shorten(c.topValues().get(0).value(), 24) + " ("
+          .append(cell(c.topValues().isEmpty() ? "" : shorten(c.topValues().get(0).value(), 16) + " ("
               + number(c.topValues().get(0).count()) + ")"))
           .append(cell(profile.association(c.name()).map(a -> abbreviation(a.method()) + " " + number(a.value()))
               .orElse("")))

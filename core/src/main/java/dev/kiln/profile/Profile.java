@@ -43,7 +43,8 @@ public record Profile(long rows, List<ColumnProfile> columns, CorrelationMatrix 
    * @param nulls null values; {@code count + nulls} is the table's rows
    * @param nonFinite NaN and ±infinity values of a floating-point column; they are left out of every numeric
    *     statistic, the histogram and the correlations
-   * @param approxDistinct distinct non-null values, by HyperLogLog++ (relative standard deviation 5%)
+   * @param approxDistinct distinct non-null values, by HyperLogLog++ (relative standard deviation 5%), at most
+   *     {@code count}
    * @param numeric min, max, mean, standard deviation and quantiles of the finite values
    * @param range the earliest and latest value of a temporal column, as Spark renders them
    * @param lengths the shortest and longest value of a string column, in characters

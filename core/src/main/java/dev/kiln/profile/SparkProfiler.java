@@ -253,8 +253,10 @@ public final class SparkProfiler implements Profiler {
           .orElse(List.of());
       Distributions.TopValues top = kind == ColumnKind.CATEGORICAL ? Distributions.topValues(cells)
           : new Distributions.TopValues(List.<ValueCount>of(), 0);
+      // HyperLogLog can overshoot; there are never more distinct values than values.
+      long distinctValues = Math.min(first.get(distinct), rows - nullCount);
       return new ColumnProfile(field.name(), field.dataType().simpleString(), kind, rows - nullCount, nullCount,
-          nonFinite == null ? 0 : first.get(nonFinite), first.get(distinct), summary,
+          nonFinite == null ? 0 : first.get(nonFinite), distinctValues, summary,
           range == null ? Optional.empty() : first.get(range),
           lengths == null ? Optional.empty() : first.get(lengths), histogram, top.values(), top.other());
     }

@@ -153,6 +153,7 @@ class SparkProfilerTest {
         code.topValues().stream().map(ValueCount::value).toList());
     assertEquals(30, code.otherValues(), "the 30 values after the top 10");
     assertEquals(ROWS, code.approxDistinct(), 0.1 * ROWS);
+    assertTrue(code.approxDistinct() <= code.count(), "never more distinct values than values");
   }
 
   @Test
