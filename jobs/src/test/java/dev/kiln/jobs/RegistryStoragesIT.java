@@ -27,12 +27,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -42,29 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * runs on both: racing registrations, alias moves, the runs log, and {@code kiln reproduce} of a version whose source
  * changed after training.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RegistryStoragesIT {
-
-  /** The class's work directory: the servers' files and the pipeline files. */
-  private Path dir;
-  private RemoteStorages remote;
-
-  @BeforeAll
-  void startStorages(@TempDir Path dir) {
-    this.dir = dir;
-    remote = RemoteStorages.start(dir);
-  }
-
-  @AfterAll
-  void stopStorages() throws IOException {
-    if (remote != null) {
-      remote.close();
-    }
-  }
-
-  Stream<TestStorage> storages() {
-    return remote.list().stream();
-  }
+class RegistryStoragesIT extends OnRemoteStorages {
 
   /**
    * Racing registrations of one name get versions 1..3, none lost. All three writers share this JVM's Spark driver:

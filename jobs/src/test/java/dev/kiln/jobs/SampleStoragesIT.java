@@ -18,15 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,31 +31,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * twice, block sampling reads only chosen files, Delta is pinned by version and by timestamp, Parquet and Avro
  * output land with their provenance, and a missing path or bucket is one clear message.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SampleStoragesIT {
+class SampleStoragesIT extends OnRemoteStorages {
 
   private static final List<String> FILE_FORMATS = List.of("parquet", "orc", "avro", "csv", "json");
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  private Path dir;
-  private RemoteStorages remote;
-
-  @BeforeAll
-  void startStorages(@TempDir Path dir) {
-    this.dir = dir;
-    remote = RemoteStorages.start(dir);
-  }
-
-  @AfterAll
-  void stopStorages() throws IOException {
-    if (remote != null) {
-      remote.close();
-    }
-  }
-
-  Stream<TestStorage> storages() {
-    return remote.list().stream();
-  }
 
   /** 3,000 rows in 12 files: an id, a region, an amount and an event time. */
   private static Dataset<Row> events(SparkSession spark) {
