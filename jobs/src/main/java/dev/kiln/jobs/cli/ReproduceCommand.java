@@ -117,12 +117,7 @@ final class ReproduceCommand extends RegistryCommand {
 
   /** The end of the sample's time window, from the version's provenance, when it had one. */
   private static java.util.Optional<String> windowEnd(ModelVersion version) {
-    try {
-      var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(version.lineage().sampleProvenance());
-      return node.has("window") ? java.util.Optional.of(node.get("window").get("end").asText())
-          : java.util.Optional.empty();
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return java.util.Optional.empty();
-    }
+    return dev.kiln.jobs.PipelineJobs.sampleProvenance(version).flatMap(p -> p.window())
+        .map(w -> w.end().toString());
   }
 }
