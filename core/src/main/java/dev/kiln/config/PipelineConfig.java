@@ -15,6 +15,7 @@ public record PipelineConfig(
     SourceConfig source,
     SampleConfig sample,
     CleanConfig clean,
+    ContractConfig contract,
     FeatureConfig features,
     ModelConfig model,
     EvaluationConfig evaluation,
@@ -81,18 +82,88 @@ public record PipelineConfig(
   /** The last {@code last} before {@code end} on {@code column}; {@code end} defaults to when the sample is taken. */
   public record WindowConfig(String column, java.time.Duration last, Optional<java.time.Instant> end) {}
 
-  public record CleanConfig(boolean exactDedup, List<String> dedupKey, Optional<String> latestBy) {}
+  /**
+   * Which rows are removed as duplicates, after the values of {@code canonicalize} are canonicalised: exact copies,
+   * all but the latest of a business key, and (when {@code nearDuplicates} is set) rows whose text is within a
+   * Jaccard similarity threshold of another's.
+   */
+  public record CleanConfig(boolean exactDedup, List<String> dedupKey, Optional<String> latestBy,
+      CanonicalizeConfig canonicalize, Optional<NearDuplicateConfig> nearDuplicates) {
+
+    public CleanConfig(boolean exactDedup, List<String> dedupKey, Optional<String> latestBy) {
+      this(exactDedup, dedupKey, latestBy, CanonicalizeConfig.NONE, Optional.empty());
+    }
+  }
+
+  /**
+   * Canonical spellings of string columns: each value of {@code columns} is normalised ({@code trim},
+   * {@code collapseWhitespace}, Unicode {@code normalization}, {@code caseMode}), then mapped through
+   * {@code values} (column → canonical value → its variant spellings). Applied before dedup, and saved in the model
+   * so serving canonicalises the same way.
+   */
+  public record CanonicalizeConfig(List<String> columns, boolean trim, boolean collapseWhitespace,
+      String normalization, String caseMode, Map<String, Map<String, List<String>>> values) {
+
+    public static final CanonicalizeConfig NONE = new CanonicalizeConfig(List.of(), true, true, "NFKC", "lower",
+        Map.of());
+  }
+
+  /** Near-duplicate rows by MinHash LSH over character shingles of {@code column}. */
+  public record NearDuplicateConfig(String column, double threshold, int shingle, int hashTables, long seed) {}
+
+  /**
+   * The schema contract rows are checked against before cleaning. {@code columns} as configured, or, with
+   * {@code infer}, the contract saved under the pipeline's warehouse directory (inferred from the first run's sample
+   * when there is none yet); categories are inferred for string columns with at most {@code maxCategories} values.
+   */
+  public record ContractConfig(boolean infer, int maxCategories, List<ColumnContract> columns) {
+
+    public static final ContractConfig NONE = new ContractConfig(false, 20, List.of());
+
+    /** Whether sources are read as text, for the contract (or its inference) to type the values. */
+    public boolean active() {
+      return infer || !columns.isEmpty();
+    }
+  }
+
+  /**
+   * What one column must hold. {@code type}: string, int, long, double, boolean, date or timestamp ({@code format}:
+   * a Spark datetime pattern for text dates); {@code min}/{@code max}: inclusive numeric bounds; {@code allowed}: the
+   * only values a string column may take.
+   */
+  public record ColumnContract(String name, String type, boolean nullable, Optional<Double> min,
+      Optional<Double> max, List<String> allowed, Optional<String> format) {
+
+    public static final List<String> TYPES = List.of("string", "int", "long", "double", "boolean", "date",
+        "timestamp");
+  }
 
   /**
    * The model's inputs and how they are prepared inside the fitted pipeline. {@code imputeBy}: impute numeric
    * features per group of these columns (global statistic for unseen groups); {@code missingIndicators}: add a 0/1
-   * column per numeric feature saying it was missing; {@code outliers}: bounds learned on the training split.
+   * column per numeric feature saying it was missing; {@code outliers}: bounds learned on the training split;
+   * {@code imputeCategorical}: {@code keep} (missing is its own index slot), {@code mode}, {@code constant}
+   * ({@code categoricalFill}) or {@code missing} (the category {@code __missing__}); {@code dropMissingOver}: features
+   * with a larger fraction of missing values in the training split are left out of the model and reported.
    */
   public record FeatureConfig(String label, List<String> numeric, List<String> categorical, String impute,
-      List<String> imputeBy, boolean missingIndicators, OutlierConfig outliers) {
+      List<String> imputeBy, boolean missingIndicators, OutlierConfig outliers, String imputeCategorical,
+      String categoricalFill, double dropMissingOver) {
 
     public FeatureConfig(String label, List<String> numeric, List<String> categorical, String impute) {
-      this(label, numeric, categorical, impute, List.of(), false, OutlierConfig.NONE);
+      this(label, numeric, categorical, impute, List.of(), false, OutlierConfig.NONE, "keep", "__missing__", 1.0);
+    }
+
+    public FeatureConfig(String label, List<String> numeric, List<String> categorical, String impute,
+        List<String> imputeBy, boolean missingIndicators, OutlierConfig outliers) {
+      this(label, numeric, categorical, impute, imputeBy, missingIndicators, outliers, "keep", "__missing__", 1.0);
+    }
+
+    /** The same features without {@code dropped}: columns left out of the model (too many values missing). */
+    public FeatureConfig without(java.util.Collection<String> dropped) {
+      return new FeatureConfig(label, numeric.stream().filter(c -> !dropped.contains(c)).toList(),
+          categorical.stream().filter(c -> !dropped.contains(c)).toList(), impute, imputeBy, missingIndicators,
+          outliers, imputeCategorical, categoricalFill, dropMissingOver);
     }
 
     /** Every input column the features read, label last. */
@@ -108,7 +179,9 @@ public record PipelineConfig(
   /**
    * Outlier treatment of the numeric features: {@code method} {@code none}, {@code iqr} (Q1 − k·IQR, Q3 + k·IQR),
    * {@code zscore} (mean ± k·sd) or {@code percentile} (the {@code lower} and {@code upper} quantiles); {@code action}
-   * {@code clip} (winsorise) or {@code flag} (a 0/1 column per feature, values kept).
+   * {@code clip} (winsorise), {@code flag} (a 0/1 column per feature, values kept) or {@code drop} (training rows
+   * outside the bounds are left out of the fit and counted in the ledger; the saved model does not treat outliers,
+   * since serving must answer every request).
    */
   public record OutlierConfig(String method, String action, double iqrK, double zscoreK, double lower,
       double upper) {

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.kiln.config.PipelineConfig.CleanConfig;
+import dev.kiln.config.PipelineConfig.ContractConfig;
 import dev.kiln.config.PipelineConfig.EvaluationConfig;
 import dev.kiln.config.PipelineConfig.FeatureConfig;
 import dev.kiln.config.PipelineConfig.GeneratedConfig;
@@ -38,7 +39,7 @@ public final class PipelineConfigParser {
   public static final List<String> FORMATS =
       List.of("parquet", "csv", "json", "orc", "avro", "delta", "jdbc", "generated");
   public static final List<String> OUTLIER_METHODS = List.of("none", "iqr", "zscore", "percentile");
-  public static final List<String> OUTLIER_ACTIONS = List.of("clip", "flag");
+  public static final List<String> OUTLIER_ACTIONS = List.of("clip", "flag", "drop");
   public static final List<String> SAMPLE_STRATEGIES = List.of("bernoulli", "fixed", "stratified");
   public static final List<String> OUTPUT_FORMATS = List.of("delta", "parquet", "avro");
   public static final List<String> JDBC_PUSHDOWNS = List.of("auto", "tablesample", "hash", "none");
@@ -110,7 +111,9 @@ public final class PipelineConfigParser {
     if (!dedupKey.isEmpty() && latestBy.isEmpty()) {
       in.problem("clean.dedup.key", "needs clean.dedup.latest-by: the column that says which record is newest");
     }
-    CleanConfig clean = new CleanConfig(in.bool("clean.dedup.exact"), dedupKey, latestBy);
+    CleanConfig clean = new CleanConfig(in.bool("clean.dedup.exact"), dedupKey, latestBy, canonicalize(in, config),
+        nearDuplicates(in));
+    ContractConfig contract = contract(in, config);
 
     String label = in.requiredString("features.label", "the column the model learns to predict");
     List<String> numeric = in.stringList("features.numeric");
@@ -149,7 +152,10 @@ public final class PipelineConfigParser {
         in.number("features.outliers.zscore-k", k -> k > 0, "a positive number of standard deviations"),
         lower, upper);
     FeatureConfig features = new FeatureConfig(label, numeric, categorical,
-        in.oneOf("features.impute", IMPUTE_STRATEGIES), imputeBy, indicators, outliers);
+        in.oneOf("features.impute", IMPUTE_STRATEGIES), imputeBy, indicators, outliers,
+        in.oneOf("features.impute-categorical", List.of("keep", "mode", "constant", "missing")),
+        in.string("features.categorical-fill"),
+        in.number("features.drop-missing-over", f -> f > 0 && f <= 1, "a fraction in (0, 1]"));
 
     Optional<String> explicitModelName = in.optionalString("model.name");
     explicitModelName.ifPresent(n -> checkName(in, "model.name", n));
@@ -173,7 +179,8 @@ public final class PipelineConfigParser {
     List<ConfigProblem> problems = new ArrayList<>(in.unknownKeys());
     problems.addAll(in.problems());
     String text = render(config);
-    return new Result(new PipelineConfig(name, warehouse, source, sample, clean, features, model, evaluation,
+    return new Result(new PipelineConfig(name, warehouse, source, sample, clean, contract, features, model,
+        evaluation,
         registry, spark, text, sha256(text)), List.copyOf(problems));
   }
 
@@ -213,6 +220,108 @@ public final class PipelineConfigParser {
         (int) in.integer("source.jdbc.fetch-size", f -> f >= 1 && f <= 1_000_000, "1 to 1,000,000"),
         in.oneOf("source.jdbc.pushdown", JDBC_PUSHDOWNS),
         in.optionalString("source.jdbc.sample-key"));
+  }
+
+  private static PipelineConfig.CanonicalizeConfig canonicalize(ConfigReader in, Config config) {
+    String at = "clean.canonicalize";
+    List<String> columns = new ArrayList<>(in.stringList(at + ".columns"));
+    Map<String, Map<String, List<String>>> values = new java.util.LinkedHashMap<>();
+    in.isSet(at + ".values");
+    if (config.hasPath(at + ".values") && isObject(config, at + ".values")) {
+      for (String column : config.getObject(at + ".values").keySet()) {
+        String columnPath = com.typesafe.config.ConfigUtil.joinPath("clean", "canonicalize", "values", column);
+        if (!isObject(config, columnPath)) {
+          in.problem(columnPath, "expected a section { CANONICAL = [variant, ...] }");
+          continue;
+        }
+        Map<String, List<String>> variants = new java.util.LinkedHashMap<>();
+        for (String canonical : config.getObject(columnPath).keySet()) {
+          variants.put(canonical, in.stringList(
+              com.typesafe.config.ConfigUtil.joinPath("clean", "canonicalize", "values", column, canonical)));
+        }
+        values.put(column, variants);
+        if (!columns.contains(column)) {
+          columns.add(column);
+        }
+      }
+    } else if (config.hasPath(at + ".values")) {
+      in.problem(at + ".values", "expected a section { column { CANONICAL = [variant, ...] } }");
+    }
+    return new PipelineConfig.CanonicalizeConfig(List.copyOf(columns), in.bool(at + ".trim"),
+        in.bool(at + ".collapse-whitespace"), in.oneOf(at + ".unicode", List.of("NFKC", "none")),
+        in.oneOf(at + ".case", List.of("lower", "upper", "none")), values);
+  }
+
+  private static Optional<PipelineConfig.NearDuplicateConfig> nearDuplicates(ConfigReader in) {
+    String at = "clean.near-duplicates";
+    Optional<String> column = in.optionalString(at + ".column").filter(c -> !c.isBlank());
+    double threshold = in.number(at + ".threshold", t -> t > 0 && t <= 1, "a Jaccard similarity in (0, 1]");
+    int shingle = (int) in.integer(at + ".shingle", n -> n >= 1 && n <= 20, "1 to 20 characters");
+    int tables = (int) in.integer(at + ".hash-tables", n -> n >= 1 && n <= 100, "1 to 100");
+    long seed = in.integer(at + ".seed", n -> true, "");
+    return column.map(c -> new PipelineConfig.NearDuplicateConfig(c, threshold, shingle, tables, seed));
+  }
+
+  private static PipelineConfig.ContractConfig contract(ConfigReader in, Config config) {
+    boolean infer = in.bool("contract.infer");
+    int maxCategories = (int) in.integer("contract.max-categories", n -> n >= 0 && n <= 10_000, "0 to 10,000");
+    List<PipelineConfig.ColumnContract> columns = contractColumns(in, config, "contract.columns");
+    if (infer && !columns.isEmpty()) {
+      in.problem("contract.infer", "give the contract's columns or infer them, not both");
+    }
+    return new PipelineConfig.ContractConfig(infer, maxCategories, columns);
+  }
+
+  /**
+   * A contract's columns from the section at {@code path}: {@code name { type = int, nullable = false, min = 0 }}.
+   * Public for the contract file an inferred contract is saved as, which has the same shape.
+   */
+  public static List<PipelineConfig.ColumnContract> contractColumns(ConfigReader in, Config config, String path) {
+    List<PipelineConfig.ColumnContract> columns = new ArrayList<>();
+    in.isSet(path);
+    if (!config.hasPath(path)) {
+      return columns;
+    }
+    if (!isObject(config, path)) {
+      in.problem(path, "expected a section { column { type = int, ... } }");
+      return columns;
+    }
+    List<String> parts = new ArrayList<>(com.typesafe.config.ConfigUtil.splitPath(path));
+    for (String column : config.getObject(path).keySet()) {
+      List<String> columnParts = new ArrayList<>(parts);
+      columnParts.add(column);
+      String at = com.typesafe.config.ConfigUtil.joinPath(columnParts);
+      if (!isObject(config, at)) {
+        in.problem(at, "expected a section { type = ..., nullable = ... }");
+        continue;
+      }
+      String type = in.isSet(at + ".type") ? in.oneOf(at + ".type", PipelineConfig.ColumnContract.TYPES) : "string";
+      boolean nullable = !in.isSet(at + ".nullable") || in.bool(at + ".nullable");
+      Optional<Double> min = in.isSet(at + ".min") ? Optional.of(in.number(at + ".min", v -> true, "")) : Optional.empty();
+      Optional<Double> max = in.isSet(at + ".max") ? Optional.of(in.number(at + ".max", v -> true, "")) : Optional.empty();
+      boolean numeric = List.of("int", "long", "double").contains(type);
+      if ((min.isPresent() || max.isPresent()) && !numeric) {
+        in.problem(at + (min.isPresent() ? ".min" : ".max"), "bounds apply to int, long and double columns, not "
+            + type);
+      }
+      if (min.isPresent() && max.isPresent() && min.get() > max.get()) {
+        in.problem(at + ".min", "is above max (" + max.get() + ")");
+      }
+      List<String> allowed = in.stringList(at + ".allowed");
+      if (!allowed.isEmpty() && !"string".equals(type)) {
+        in.problem(at + ".allowed", "applies to string columns, not " + type);
+      }
+      Optional<String> format = in.optionalString(at + ".format");
+      if (format.isPresent() && !List.of("date", "timestamp").contains(type)) {
+        in.problem(at + ".format", "applies to date and timestamp columns, not " + type);
+      }
+      columns.add(new PipelineConfig.ColumnContract(column, type, nullable, min, max, allowed, format));
+    }
+    return List.copyOf(columns);
+  }
+
+  private static boolean isObject(Config config, String path) {
+    return config.getValue(path).valueType() == com.typesafe.config.ConfigValueType.OBJECT;
   }
 
   private static SampleConfig sample(ConfigReader in, Config config) {

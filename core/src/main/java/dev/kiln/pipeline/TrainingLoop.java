@@ -9,6 +9,11 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.kiln.clean.Deduplicator;
 import dev.kiln.config.PipelineConfig;
+import dev.kiln.config.PipelineConfig.ColumnContract;
+import dev.kiln.contract.ContractChecker;
+import dev.kiln.contract.ContractFile;
+import dev.kiln.contract.ContractInference;
+import dev.kiln.contract.QuarantineTable;
 import dev.kiln.errors.InvalidInputException;
 import dev.kiln.evaluate.BinaryClassificationMetrics;
 import dev.kiln.registry.ModelVersion;
@@ -26,6 +31,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
@@ -62,7 +68,12 @@ public final class TrainingLoop {
    * is {@link #completedLineage} (which adds the sample's provenance: rows and bytes read).
    */
   public record StepOutput(Dataset<Row> rows, RunLineage lineage, CountSupplier counts,
-      java.util.function.Supplier<RunLineage> completedLineage) {
+      java.util.function.Supplier<RunLineage> completedLineage, Runnable release) {
+
+    StepOutput(Dataset<Row> rows, RunLineage lineage, CountSupplier counts,
+        java.util.function.Supplier<RunLineage> completedLineage) {
+      this(rows, lineage, counts, completedLineage, () -> {});
+    }
 
     StepOutput(Dataset<Row> rows, RunLineage lineage, CountSupplier counts) {
       this(rows, lineage, counts, () -> lineage);
@@ -147,20 +158,72 @@ public final class TrainingLoop {
     };
   }
 
-  /** Exact and keyed deduplication. Lazy. */
+  /**
+   * The contract check, then exact and keyed deduplication of the rows that pass it. The checked rows are cached
+   * and the quarantined ones appended to the quarantine table (one Delta commit) here, so this runs two jobs; the
+   * deduplicated rows are lazy. Call {@link StepOutput#release} once they have been used.
+   */
   public StepOutput clean(Dataset<Row> sampled, RunLineage lineage) {
+    String source = lineage.sourceUri() + lineage.sourceVersion().map(v -> "@" + v).orElse("");
+    ContractChecker checker = new ContractChecker(contractColumns(sampled), Optional.of(config.features().label()),
+        "csv".equals(lineage.sourceFormat()) ? Optional.of(ContractChecker.CsvDialect.of(config.source().options()))
+            : Optional.empty());
+    Dataset<Row> checked = checker.check(sampled, source).persist(StorageLevel.MEMORY_AND_DISK());
+    Map<String, Long> quarantine = new LinkedHashMap<>();
+    long quarantined = 0;
+    try {
+      String table = QuarantineTable.location(config);
+      QuarantineTable.append(checker.quarantined(checked, runId, config.name(), source, Instant.now()), table);
+      for (Map.Entry<String, Long> reason : ContractChecker.countByReason(checked).entrySet()) {
+        if (!reason.getKey().isEmpty()) {
+          quarantine.put("quarantined_" + reason.getKey(), reason.getValue());
+          quarantined += reason.getValue();
+        }
+      }
+    } catch (RuntimeException e) {
+      checked.unpersist();
+      throw e;
+    }
+    long total = quarantined;
     Deduplicator dedup = deduplicator();
-    CountedRows counted = CountedRows.of(sampled, "clean_in")
+    CountedRows counted = CountedRows.of(checker.kept(checked, source), "clean_in")
         .then("after_exact", dedup::dropExactDuplicates)
         .then("after_keyed", dedup::keepLatestPerKey);
     RunLineage cleaned = lineage.withDedup(dedup.describe(), Map.of());
     return new StepOutput(counted.rows(), cleaned, () -> {
       Map<String, Long> c = counted.counts();
       Map<String, Long> ledger = new LinkedHashMap<>();
+      ledger.put(RowLedger.QUARANTINED, total);
+      ledger.putAll(quarantine);
       ledger.put(RowLedger.EXACT_DUPLICATES, c.get("clean_in") - c.get("after_exact"));
       ledger.put(RowLedger.SUPERSEDED, c.get("after_exact") - c.get("after_keyed"));
       return ledger;
-    });
+    }, () -> cleaned, checked::unpersist);
+  }
+
+  /**
+   * The contract's columns: from the config, or the saved inferred contract, inferring and saving it from
+   * {@code sampled} on the first run (two aggregations over the sample).
+   */
+  private List<ColumnContract> contractColumns(Dataset<Row> sampled) {
+    PipelineConfig.ContractConfig contract = config.contract();
+    if (!contract.infer()) {
+      return contract.columns();
+    }
+    String location = ContractFile.location(config);
+    var hadoopConf = spark.sparkContext().hadoopConfiguration();
+    Optional<List<ColumnContract>> saved = ContractFile.load(location, hadoopConf);
+    if (saved.isPresent()) {
+      progress.step("contract", saved.get().size() + " columns, from " + location);
+      return saved.get();
+    }
+    List<ColumnContract> inferred = new ContractInference(contract.maxCategories(),
+        Optional.of(config.features().label())).infer(sampled);
+    ContractFile.save(inferred, "Inferred by Kiln on " + Instant.now() + " from the sample of " + config.name()
+        + ".\nKiln enforces it on every run of the pipeline: edit it to tighten or loosen the contract, delete it "
+        + "to infer again.", location, hadoopConf);
+    progress.step("contract", inferred.size() + " columns inferred from the sample, saved to " + location);
+    return inferred;
   }
 
   /**
@@ -200,17 +263,19 @@ public final class TrainingLoop {
       throw new InvalidInputException("no rows with a label are left after sampling and cleaning");
     }
     long in = counted.counts().get("prepare_in");
-    RowLedger complete = new RowLedger().putAll(ledger.asMap())
-        .put(RowLedger.MISSING_LABEL, in - usable)
-        .put(RowLedger.USABLE, usable);
+    RowLedger complete = new RowLedger().putAll(ledger.asMap());
+    if (in > usable) {
+      // Only a clean table written before unlabelled rows were quarantined still holds some.
+      complete.put(RowLedger.MISSING_LABEL, in - usable);
+    }
+    complete.put(RowLedger.USABLE, usable);
     return new Prepared(labelled, lineage, complete);
   }
 
   /** The progress line of a prepared set; separate because the steps before it report only once it has run. */
   public void reportPrepared(Prepared prepared) {
-    progress.step("prepare", String.format("%,d labelled rows (%,d without a label), %d partitions",
-        prepared.ledger().get(RowLedger.USABLE), prepared.ledger().get(RowLedger.MISSING_LABEL),
-        config.spark().partitions()));
+    progress.step("prepare", String.format("%,d labelled rows, %d partitions",
+        prepared.ledger().get(RowLedger.USABLE), config.spark().partitions()));
   }
 
   /** Fits on the training split, evaluates on the held-out split. The held-out rows never reach {@code fit}. */
@@ -292,13 +357,15 @@ public final class TrainingLoop {
           .putAll(prepared.ledger().asMap());
       progress.step("sample", String.format("%,d rows sampled of %,d read (%s)", ledger.get(RowLedger.SAMPLED),
           ledger.get(RowLedger.SOURCE), sampled.lineage().sample()));
-      progress.step("clean", String.format("-%,d exact duplicates, -%,d superseded records (%s)",
+      progress.step("clean", String.format("-%,d quarantined%s, -%,d exact duplicates, -%,d superseded records (%s)",
+          ledger.get(RowLedger.QUARANTINED), RowLedger.describeQuarantine(ledger.asMap()),
           ledger.get(RowLedger.EXACT_DUPLICATES), ledger.get(RowLedger.SUPERSEDED), cleaned.lineage().dedup()));
       reportPrepared(prepared);
       RunLineage lineage = cleaned.lineage().withProvenance(sampled.completedLineage().get().provenance());
       return fitAndEvaluate(new Prepared(prepared.rows(), lineage, ledger));
     } finally {
       prepared.rows().unpersist();
+      cleaned.release().run();
     }
   }
 

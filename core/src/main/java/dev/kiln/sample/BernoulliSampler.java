@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.shiftRightUnsigned;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import java.util.Arrays;
 import java.util.Locale;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -37,9 +36,10 @@ public final class BernoulliSampler implements Sampler {
     return rows.filter(uniform(rows, seed).lt(lit(fraction)));
   }
 
-  /** A uniform double in [0, 1) per row, from the row's values and the seed. */
+  /** A uniform double in [0, 1) per row, from the row's data values (not Kiln's bookkeeping columns) and the seed. */
   public static Column uniform(Dataset<Row> rows, long seed) {
-    Column[] values = Arrays.stream(rows.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
+    Column[] values = dev.kiln.source.Source.dataColumns(rows).stream().map(c -> col("`" + c + "`"))
+        .toArray(Column[]::new);
     Column[] seeded = new Column[values.length + 1];
     seeded[0] = lit(seed);
     System.arraycopy(values, 0, seeded, 1, values.length);

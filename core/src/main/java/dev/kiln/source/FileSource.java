@@ -23,17 +23,31 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** Files Spark reads with one of its built-in formats: Parquet, CSV, JSON lines, ORC, Avro. Unversioned. */
+/**
+ * Files Spark reads with one of its built-in formats: Parquet, CSV, JSON lines, ORC, Avro. Unversioned.
+ *
+ * <p>Every row carries the file it came from ({@link Source#FILE_COLUMN}). CSV and JSON read in Spark's PERMISSIVE
+ * mode (the default) also carry {@link Source#MALFORMED_COLUMN}: the raw text of a record that did not parse — a CSV
+ * line with the wrong number of fields, a value that is not of its column's type, broken JSON — so it can be
+ * quarantined rather than silently turned into nulls. With {@code textValues} (a schema contract types the values),
+ * CSV and JSON columns are read as text.
+ */
 public final class FileSource implements Source {
 
   private final String format;
   private final String uri;
   private final Map<String, String> options;
+  private final boolean textValues;
 
   public FileSource(String format, String uri, Map<String, String> options) {
+    this(format, uri, options, false);
+  }
+
+  public FileSource(String format, String uri, Map<String, String> options, boolean textValues) {
     this.format = format;
     this.uri = uri;
     this.options = Map.copyOf(options);
+    this.textValues = textValues;
   }
 
   @Override
@@ -80,7 +94,7 @@ public final class FileSource implements Source {
     if (request.blocks() && request.samples()) {
       List<String> all = FileBlocks.dataFiles(spark.sparkContext().hadoopConfiguration(), uri);
       List<String> chosen = FileBlocks.choose(all, uri, request.fraction(), request.seed());
-      var reader = spark.read().format(format).options(options);
+      var reader = reader(spark);
       if (!all.equals(List.of(uri)) && !all.isEmpty()) {
         reader = reader.option("basePath", uri);
       }
@@ -88,13 +102,42 @@ public final class FileSource implements Source {
       pushdown = new Pushdown(Pushdown.FILE_BLOCKS, FileBlocks.appliedFraction(chosen.size(), all.size()), false,
           Optional.empty(), chosen, FileBlocks.describe(chosen.size(), all.size(), request.seed()));
     } else {
-      rows = spark.read().format(format).options(options).load(uri);
+      rows = reader(spark).load(uri);
       pushdown = Pushdown.none(request.samples() ? "rows sampled in Spark after reading every file" : "read in full");
     }
+    // The file name is taken right above the scan; after a shuffle Spark no longer knows it.
+    rows = rows.withColumn(FILE_COLUMN, org.apache.spark.sql.functions.input_file_name());
     if (request.window().isPresent()) {
       rows = rows.filter(request.window().get().filter());
     }
     return new SourceSnapshot(rows, uri, format, Optional.empty(), pushdown);
+  }
+
+  /**
+   * Spark's reader with the source's options; for CSV and JSON in PERMISSIVE mode, with an explicit schema that adds
+   * the malformed-record column (Spark fills it only when the schema names it). Inferring that schema costs what the
+   * user's options already asked for: a look at the header, or a pass when {@code inferSchema} is set.
+   */
+  private org.apache.spark.sql.DataFrameReader reader(SparkSession spark) {
+    var reader = spark.read().format(format).options(options);
+    boolean textual = "csv".equals(format) || "json".equals(format);
+    String mode = options.getOrDefault("mode", "PERMISSIVE");
+    if (!textual || !"PERMISSIVE".equalsIgnoreCase(mode)) {
+      return reader;
+    }
+    var inferring = spark.read().format(format).options(options).option("columnNameOfCorruptRecord", MALFORMED_COLUMN);
+    if (textValues && "csv".equals(format)) {
+      inferring = inferring.option("inferSchema", "false");
+    }
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType();
+    for (org.apache.spark.sql.types.StructField field : inferring.load(uri).schema().fields()) {
+      if (!field.name().equals(MALFORMED_COLUMN)) {
+        schema = schema.add(field.name(),
+            textValues ? org.apache.spark.sql.types.DataTypes.StringType : field.dataType(), true);
+      }
+    }
+    schema = schema.add(MALFORMED_COLUMN, org.apache.spark.sql.types.DataTypes.StringType, true);
+    return reader.schema(schema).option("columnNameOfCorruptRecord", MALFORMED_COLUMN);
   }
 
   private static Optional<Path> firstDataFile(FileSystem fs, Path path) throws IOException {

@@ -20,6 +20,27 @@ import org.apache.spark.sql.SparkSession;
  */
 public interface Source {
 
+  /**
+   * Columns Kiln adds to the rows it reads start with this. They say where a row came from, are not data, and are
+   * dropped by the contract check before cleaning; samplers leave them out of their hashes.
+   */
+  String BOOKKEEPING_PREFIX = "_kiln_";
+
+  /** The file a row was read from (file sources). */
+  String FILE_COLUMN = "_kiln_source_file";
+
+  /** The raw text of a CSV or JSON record that did not parse; null for good records. */
+  String MALFORMED_COLUMN = "_kiln_malformed";
+
+  static boolean isBookkeeping(String column) {
+    return column.startsWith(BOOKKEEPING_PREFIX);
+  }
+
+  /** The data columns of {@code rows}: all but the bookkeeping ones. */
+  static List<String> dataColumns(Dataset<Row> rows) {
+    return java.util.Arrays.stream(rows.columns()).filter(c -> !isBookkeeping(c)).toList();
+  }
+
   /** The qualified location, e.g. {@code file:/data/churn} or {@code s3a://bucket/churn}. Never holds credentials. */
   String uri();
 

@@ -17,7 +17,8 @@ public final class Sources {
           GeneratedSource.filesFor(source.generated().rows(), 2), source.version());
       case "delta" -> new DeltaSource(source.path().orElseThrow(), source.version(), source.timestamp());
       case "jdbc" -> new JdbcSource(source.jdbc());
-      default -> new FileSource(source.format(), source.path().orElseThrow(), source.options());
+      default -> new FileSource(source.format(), source.path().orElseThrow(), source.options(),
+          config.contract().active());
     };
   }
 }

@@ -54,8 +54,9 @@ class TrainingLoopTest {
     Map<String, Long> ledger = version.ledger();
     assertEquals(6000, ledger.get(RowLedger.SOURCE));
     assertEquals(ledger.get(RowLedger.SAMPLED), ledger.get(RowLedger.EXACT_DUPLICATES)
-        + ledger.get(RowLedger.SUPERSEDED) + ledger.get(RowLedger.MISSING_LABEL) + ledger.get(RowLedger.TRAIN)
-        + ledger.get(RowLedger.TEST), "every sampled row is kept, removed as a duplicate, or unlabelled");
+        + ledger.get(RowLedger.SUPERSEDED) + ledger.get(RowLedger.QUARANTINED) + ledger.get(RowLedger.TRAIN)
+        + ledger.get(RowLedger.TEST), "every sampled row is kept, removed as a duplicate, or quarantined");
+    assertEquals(0, new RowLedger().putAll(ledger).unaccounted());
     assertEquals(4800, ledger.get(RowLedger.SAMPLED), 200);
     assertTrue(ledger.get(RowLedger.EXACT_DUPLICATES) > 0 && ledger.get(RowLedger.SUPERSEDED) > 0, ledger.toString());
     assertEquals(ledger.get(RowLedger.TEST).doubleValue(), version.metrics().get("test_rows"));

@@ -97,11 +97,18 @@ public final class PipelineJobs {
   public Summary clean(String input, String output) {
     Step in = readStep(input);
     TrainingLoop.StepOutput cleaned = loop.clean(in.rows(), in.lineage());
-    Map<String, Long> counts = writeStep(cleaned, output).counts();
-    long kept = in.lineage().ledger().get(RowLedger.SAMPLED) - counts.get(RowLedger.EXACT_DUPLICATES)
-        - counts.get(RowLedger.SUPERSEDED);
+    Map<String, Long> counts;
+    try {
+      counts = writeStep(cleaned, output).counts();
+    } finally {
+      cleaned.release().run();
+    }
+    long kept = in.lineage().ledger().get(RowLedger.SAMPLED) - counts.get(RowLedger.QUARANTINED)
+        - counts.get(RowLedger.EXACT_DUPLICATES) - counts.get(RowLedger.SUPERSEDED);
     return new Summary("clean " + config.name())
         .line("input", in.describe())
+        .line("quarantined", String.format("%,d rows%s → %s", counts.get(RowLedger.QUARANTINED),
+            RowLedger.describeQuarantine(counts), dev.kiln.contract.QuarantineTable.location(config)))
         .line("clean", String.format("%,d exact duplicates and %,d superseded records removed, %,d rows kept (%s)",
             counts.get(RowLedger.EXACT_DUPLICATES), counts.get(RowLedger.SUPERSEDED), kept,
             cleaned.lineage().dedup()))
@@ -187,12 +194,19 @@ public final class PipelineJobs {
     if (l.containsKey(RowLedger.SOURCE)) {
       rows.append(String.format("source %,d → sampled %,d → ", l.get(RowLedger.SOURCE), l.get(RowLedger.SAMPLED)));
     }
+    if (l.containsKey(RowLedger.QUARANTINED)) {
+      rows.append(String.format("-%,d quarantined%s → ", l.get(RowLedger.QUARANTINED),
+          RowLedger.describeQuarantine(l)));
+    }
     if (l.containsKey(RowLedger.EXACT_DUPLICATES)) {
       rows.append(String.format("-%,d exact duplicates, -%,d superseded → ", l.get(RowLedger.EXACT_DUPLICATES),
           l.get(RowLedger.SUPERSEDED)));
     }
-    rows.append(String.format("%,d labelled (%,d without label) → train %,d / test %,d", l.get(RowLedger.USABLE),
-        l.get(RowLedger.MISSING_LABEL), l.get(RowLedger.TRAIN), l.get(RowLedger.TEST)));
+    rows.append(String.format("%,d labelled", l.get(RowLedger.USABLE)));
+    if (l.getOrDefault(RowLedger.MISSING_LABEL, 0L) > 0) {
+      rows.append(String.format(" (%,d without label)", l.get(RowLedger.MISSING_LABEL)));
+    }
+    rows.append(String.format(" → train %,d / test %,d", l.get(RowLedger.TRAIN), l.get(RowLedger.TEST)));
     return new Summary(title)
         .line("source", version.lineage().sourceFormat() + " " + version.lineage().sourceUri()
             + version.lineage().sourceVersion().map(v -> " @ version " + v).orElse(""))
