@@ -23,13 +23,22 @@ public final class FeatureStages {
 
   private FeatureStages() {}
 
+  /** The outlier bounds of the numeric features as configured, for filtering training rows ({@code action = drop}). */
+  public static OutlierBounds outlierBounds(FeatureConfig features) {
+    OutlierConfig outliers = features.outliers();
+    return new OutlierBounds().setInputCols(features.numeric().toArray(String[]::new)).setMethod(outliers.method())
+        .setAction("flag").setIqrMultiplier(outliers.iqrK()).setStddevMultiplier(outliers.zscoreK())
+        .setLowerPercentile(outliers.lower()).setUpperPercentile(outliers.upper());
+  }
+
   public static List<PipelineStage> compile(FeatureConfig features) {
     List<PipelineStage> stages = new ArrayList<>();
     List<String> assembled = new ArrayList<>();
     if (!features.numeric().isEmpty()) {
       String[] in = features.numeric().toArray(String[]::new);
       OutlierConfig outliers = features.outliers();
-      if (!"none".equals(outliers.method())) {
+      // "drop" filters training rows before the fit (TrainingLoop); the saved model scores every row as it comes.
+      if (!"none".equals(outliers.method()) && !"drop".equals(outliers.action())) {
         String[] clipped = features.numeric().stream().map(c -> c + "__clipped").toArray(String[]::new);
         OutlierBounds bounds = new OutlierBounds().setInputCols(in).setMethod(outliers.method())
             .setAction(outliers.action()).setIqrMultiplier(outliers.iqrK()).setStddevMultiplier(outliers.zscoreK())
@@ -62,6 +71,20 @@ public final class FeatureStages {
     }
     if (!features.categorical().isEmpty()) {
       String[] in = features.categorical().toArray(String[]::new);
+      if (!"keep".equals(features.imputeCategorical())) {
+        // A filled category is a real category to the indexer; "keep" instead leaves missing to the indexer's slot.
+        String[] filled = features.categorical().stream().map(c -> c + "__filled").toArray(String[]::new);
+        GroupedImputer imputer = new GroupedImputer().setInputCols(in).setOutputCols(filled)
+            .setGroupByCols(features.imputeBy().toArray(String[]::new));
+        switch (features.imputeCategorical()) {
+          case "mode" -> imputer.setCategoricalStrategy("mode");
+          case "constant" -> imputer.setCategoricalStrategy("constant")
+              .setCategoricalConstant(features.categoricalFill());
+          default -> imputer.setCategoricalStrategy("constant").setCategoricalConstant("__missing__");
+        }
+        stages.add(imputer);
+        in = filled;
+      }
       String[] indexed = features.categorical().stream().map(c -> c + "__index").toArray(String[]::new);
       String[] encoded = features.categorical().stream().map(c -> c + "__onehot").toArray(String[]::new);
       // "keep": nulls and values unseen in training get their own slot instead of failing at serving time.

@@ -16,6 +16,7 @@ import dev.kiln.contract.ContractInference;
 import dev.kiln.contract.QuarantineTable;
 import dev.kiln.errors.InvalidInputException;
 import dev.kiln.evaluate.BinaryClassificationMetrics;
+import dev.kiln.feature.FeatureStages;
 import dev.kiln.registry.ModelVersion;
 import dev.kiln.registry.Registry;
 import dev.kiln.sample.SampleProvenance;
@@ -289,11 +290,28 @@ public final class TrainingLoop {
       throw new InvalidInputException(String.format("the split left %,d training and %,d test rows; "
           + "more data or another evaluation.test-fraction is needed", trainRows, testRows));
     }
-    RowLedger ledger = new RowLedger().putAll(prepared.ledger().asMap())
-        .put(RowLedger.TRAIN, trainRows).put(RowLedger.TEST, testRows);
     progress.step("split", String.format("train %,d / test %,d rows (%s)", trainRows, testRows, split.describe()));
 
-    ModelTrainer trainer = new ModelTrainer(config.features(), config.model());
+    PipelineConfig.FeatureConfig features = withoutMostlyMissing(train);
+    long outliers = 0;
+    if (!"none".equals(features.outliers().method()) && "drop".equals(features.outliers().action())
+        && !features.numeric().isEmpty()) {
+      // Bounds from the training split only; the held-out rows are scored as they come, as serving would.
+      Dataset<Row> within = train.filter(FeatureStages.outlierBounds(features).fit(train).withinBounds());
+      long kept = within.count();
+      outliers = trainRows - kept;
+      train = within;
+      trainRows = kept;
+      progress.step("outliers", String.format("%,d training rows outside the %s bounds left out of the fit",
+          outliers, features.outliers().method()));
+    }
+    RowLedger ledger = new RowLedger().putAll(prepared.ledger().asMap());
+    if (outliers > 0 || "drop".equals(features.outliers().action())) {
+      ledger.put(RowLedger.OUTLIERS_DROPPED, outliers);
+    }
+    ledger.put(RowLedger.TRAIN, trainRows).put(RowLedger.TEST, testRows);
+
+    ModelTrainer trainer = new ModelTrainer(features, config.model());
     long started = System.nanoTime();
     PipelineModel model = trainer.fit(train);
     progress.step("train", String.format("%s in %.1f s", config.model().algorithm(),
@@ -301,8 +319,50 @@ public final class TrainingLoop {
 
     Map<String, Double> metrics = evaluate(model, test);
     progress.step("evaluate", formatMetrics(metrics));
-    return new Trained(model, metrics, trainer.effectiveParams(), ledger, prepared.lineage(),
-        signature(prepared.rows().schema()));
+    Map<String, String> params = new LinkedHashMap<>(trainer.effectiveParams());
+    List<String> dropped = config.features().allColumns().stream()
+        .filter(c -> !features.allColumns().contains(c)).toList();
+    if (!dropped.isEmpty()) {
+      params.put("dropped_features", String.join(",", dropped));
+    }
+    return new Trained(model, metrics, params, ledger, prepared.lineage(),
+        signature(prepared.rows().schema(), features));
+  }
+
+  /**
+   * The configured features without those missing in more than {@code features.drop-missing-over} of the training
+   * rows (one aggregation, only when that is below 1); the dropped ones are reported.
+   */
+  private PipelineConfig.FeatureConfig withoutMostlyMissing(Dataset<Row> train) {
+    PipelineConfig.FeatureConfig features = config.features();
+    if (features.dropMissingOver() >= 1.0) {
+      return features;
+    }
+    List<String> columns = new java.util.ArrayList<>(features.numeric());
+    columns.addAll(features.categorical());
+    Column[] missing = columns.stream().map(c -> {
+      Column value = col("`" + c + "`");
+      Column absent = features.numeric().contains(c) ? value.isNull().or(org.apache.spark.sql.functions.isnan(
+          value.cast("double"))) : value.isNull();
+      return org.apache.spark.sql.functions.avg(when(absent, 1.0).otherwise(0.0));
+    }).toArray(Column[]::new);
+    Row fractions = train.agg(missing[0], Arrays.copyOfRange(missing, 1, missing.length)).head();
+    List<String> dropped = new java.util.ArrayList<>();
+    StringBuilder report = new StringBuilder();
+    for (int i = 0; i < columns.size(); i++) {
+      if (fractions.getDouble(i) > features.dropMissingOver()) {
+        dropped.add(columns.get(i));
+        report.append(report.length() == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%s (%.1f%%)",
+            columns.get(i), 100 * fractions.getDouble(i)));
+      }
+    }
+    if (dropped.size() == columns.size()) {
+      throw new InvalidInputException("every feature is missing in more than "
+          + features.dropMissingOver() * 100 + "% of the training rows (features.drop-missing-over): " + report);
+    }
+    progress.step("features", dropped.isEmpty() ? "no feature over the missing-value limit"
+        : "left out, over " + features.dropMissingOver() * 100 + "% missing: " + report);
+    return features.without(dropped);
   }
 
   /** Held-out metrics of {@code model} on {@code test}. */
@@ -370,10 +430,10 @@ public final class TrainingLoop {
   }
 
   /** Inputs: the feature columns as the source types them; outputs: what a classifier adds. */
-  private String signature(org.apache.spark.sql.types.StructType prepared) {
+  private String signature(org.apache.spark.sql.types.StructType prepared, PipelineConfig.FeatureConfig features) {
     org.apache.spark.sql.types.StructType inputs = new org.apache.spark.sql.types.StructType();
-    for (String column : config.features().allColumns()) {
-      if (!column.equals(config.features().label())) {
+    for (String column : features.allColumns()) {
+      if (!column.equals(features.label())) {
         inputs = inputs.add(prepared.apply(column));
       }
     }
