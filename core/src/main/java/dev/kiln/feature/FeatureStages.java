@@ -1,6 +1,8 @@
 package dev.kiln.feature;
 
 import dev.kiln.clean.GroupedImputer;
+import dev.kiln.clean.ValueCanonicalizer;
+import dev.kiln.config.PipelineConfig;
 import dev.kiln.clean.OutlierBounds;
 import dev.kiln.config.PipelineConfig.FeatureConfig;
 import dev.kiln.config.PipelineConfig.OutlierConfig;
@@ -23,6 +25,25 @@ public final class FeatureStages {
 
   private FeatureStages() {}
 
+  /** The canonicaliser of {@code columns} as configured; empty when there are none. */
+  public static java.util.Optional<ValueCanonicalizer> canonicalizer(PipelineConfig.CanonicalizeConfig config,
+      List<String> columns) {
+    if (columns.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    java.util.Map<String, java.util.Map<String, String>> maps = new java.util.LinkedHashMap<>();
+    config.values().forEach((column, byCanonical) -> {
+      if (columns.contains(column)) {
+        java.util.Map<String, String> variants = new java.util.LinkedHashMap<>();
+        byCanonical.forEach((canonical, spellings) -> spellings.forEach(v -> variants.put(v, canonical)));
+        maps.put(column, variants);
+      }
+    });
+    return java.util.Optional.of(new ValueCanonicalizer().setInputCols(columns.toArray(String[]::new))
+        .setTrim(config.trim()).setCollapseWhitespace(config.collapseWhitespace())
+        .setUnicodeNormalization(config.normalization()).setCaseMode(config.caseMode()).setValueMaps(maps));
+  }
+
   /** The outlier bounds of the numeric features as configured, for filtering training rows ({@code action = drop}). */
   public static OutlierBounds outlierBounds(FeatureConfig features) {
     OutlierConfig outliers = features.outliers();
@@ -32,7 +53,19 @@ public final class FeatureStages {
   }
 
   public static List<PipelineStage> compile(FeatureConfig features) {
+    return compile(features, PipelineConfig.CanonicalizeConfig.NONE);
+  }
+
+  /**
+   * The stages, led by a {@link ValueCanonicalizer} for the canonicalised columns that are features: the saved model
+   * then canonicalises what serving sends exactly as the clean step did (columns used only for dedup stay out, since
+   * serving never sees them).
+   */
+  public static List<PipelineStage> compile(FeatureConfig features, PipelineConfig.CanonicalizeConfig canonicalize) {
     List<PipelineStage> stages = new ArrayList<>();
+    List<String> inputs = features.allColumns();
+    canonicalizer(canonicalize, canonicalize.columns().stream().filter(inputs::contains).toList())
+        .ifPresent(stages::add);
     List<String> assembled = new ArrayList<>();
     if (!features.numeric().isEmpty()) {
       String[] in = features.numeric().toArray(String[]::new);

@@ -8,6 +8,8 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.kiln.clean.Deduplicator;
+import dev.kiln.clean.NearDuplicates;
+import dev.kiln.clean.ValueCanonicalizer;
 import dev.kiln.config.PipelineConfig;
 import dev.kiln.config.PipelineConfig.ColumnContract;
 import dev.kiln.contract.ContractChecker;
@@ -187,10 +189,22 @@ public final class TrainingLoop {
     }
     long total = quarantined;
     Deduplicator dedup = deduplicator();
-    CountedRows counted = CountedRows.of(checker.kept(checked, source), "clean_in")
+    Dataset<Row> kept = checker.kept(checked, source);
+    PipelineConfig.CleanConfig clean = config.clean();
+    Optional<ValueCanonicalizer> canonical = FeatureStages.canonicalizer(clean.canonicalize(),
+        clean.canonicalize().columns());
+    if (canonical.isPresent()) {
+      kept = canonical.get().transform(kept);
+    }
+    Optional<NearDuplicates> near = clean.nearDuplicates().map(n -> new NearDuplicates(n.column(), n.threshold(),
+        n.shingle(), n.hashTables(), n.seed()));
+    CountedRows counted = CountedRows.of(kept, "clean_in")
         .then("after_exact", dedup::dropExactDuplicates)
-        .then("after_keyed", dedup::keepLatestPerKey);
-    RunLineage cleaned = lineage.withDedup(dedup.describe(), Map.of());
+        .then("after_keyed", dedup::keepLatestPerKey)
+        .then("after_near", rows -> near.map(n -> n.dropNearDuplicates(rows)).orElse(rows));
+    String described = (canonical.isPresent() ? "canonical " + String.join(", ", clean.canonicalize().columns())
+        + "; " : "") + dedup.describe() + near.map(n -> "; " + n.describe()).orElse("");
+    RunLineage cleaned = lineage.withDedup(described, Map.of());
     return new StepOutput(counted.rows(), cleaned, () -> {
       Map<String, Long> c = counted.counts();
       Map<String, Long> ledger = new LinkedHashMap<>();
@@ -198,6 +212,9 @@ public final class TrainingLoop {
       ledger.putAll(quarantine);
       ledger.put(RowLedger.EXACT_DUPLICATES, c.get("clean_in") - c.get("after_exact"));
       ledger.put(RowLedger.SUPERSEDED, c.get("after_exact") - c.get("after_keyed"));
+      if (near.isPresent()) {
+        ledger.put(RowLedger.NEAR_DUPLICATES, c.get("after_keyed") - c.get("after_near"));
+      }
       return ledger;
     }, () -> cleaned, checked::unpersist);
   }
@@ -311,7 +328,7 @@ public final class TrainingLoop {
     }
     ledger.put(RowLedger.TRAIN, trainRows).put(RowLedger.TEST, testRows);
 
-    ModelTrainer trainer = new ModelTrainer(features, config.model());
+    ModelTrainer trainer = new ModelTrainer(features, config.model(), config.clean().canonicalize());
     long started = System.nanoTime();
     PipelineModel model = trainer.fit(train);
     progress.step("train", String.format("%s in %.1f s", config.model().algorithm(),
@@ -417,9 +434,11 @@ public final class TrainingLoop {
           .putAll(prepared.ledger().asMap());
       progress.step("sample", String.format("%,d rows sampled of %,d read (%s)", ledger.get(RowLedger.SAMPLED),
           ledger.get(RowLedger.SOURCE), sampled.lineage().sample()));
-      progress.step("clean", String.format("-%,d quarantined%s, -%,d exact duplicates, -%,d superseded records (%s)",
+      progress.step("clean", String.format("-%,d quarantined%s, -%,d exact duplicates, -%,d superseded records%s (%s)",
           ledger.get(RowLedger.QUARANTINED), RowLedger.describeQuarantine(ledger.asMap()),
-          ledger.get(RowLedger.EXACT_DUPLICATES), ledger.get(RowLedger.SUPERSEDED), cleaned.lineage().dedup()));
+          ledger.get(RowLedger.EXACT_DUPLICATES), ledger.get(RowLedger.SUPERSEDED),
+          ledger.has(RowLedger.NEAR_DUPLICATES) ? String.format(", -%,d near duplicates",
+              ledger.get(RowLedger.NEAR_DUPLICATES)) : "", cleaned.lineage().dedup()));
       reportPrepared(prepared);
       RunLineage lineage = cleaned.lineage().withProvenance(sampled.completedLineage().get().provenance());
       return fitAndEvaluate(new Prepared(prepared.rows(), lineage, ledger));

@@ -19,14 +19,22 @@ public final class ModelTrainer {
 
   private final PipelineConfig.FeatureConfig features;
   private final PipelineConfig.ModelConfig model;
+  private final PipelineConfig.CanonicalizeConfig canonicalize;
 
   public ModelTrainer(PipelineConfig.FeatureConfig features, PipelineConfig.ModelConfig model) {
+    this(features, model, PipelineConfig.CanonicalizeConfig.NONE);
+  }
+
+  /** With {@code canonicalize}: the model canonicalises its categorical inputs as the clean step did. */
+  public ModelTrainer(PipelineConfig.FeatureConfig features, PipelineConfig.ModelConfig model,
+      PipelineConfig.CanonicalizeConfig canonicalize) {
     this.features = features;
     this.model = model;
+    this.canonicalize = canonicalize;
   }
 
   public Pipeline pipeline() {
-    List<PipelineStage> stages = new ArrayList<>(FeatureStages.compile(features));
+    List<PipelineStage> stages = new ArrayList<>(FeatureStages.compile(features, canonicalize));
     stages.add(estimator());
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
   }

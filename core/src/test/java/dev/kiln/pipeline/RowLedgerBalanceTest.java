@@ -47,6 +47,8 @@ class RowLedgerBalanceTest {
         source { format = csv, path = "%s", options { header = "true" } }
         sample { fraction = 1.0 }
         clean.dedup { key = [customer], latest-by = updated }
+        clean.canonicalize { values { country { US = [us, usa, "united states"], DE = [germany] } } }
+        clean.near-duplicates { column = note, threshold = 0.8 }
         contract.columns {
           customer { type = long, nullable = false }
           updated { type = timestamp }
@@ -83,6 +85,8 @@ class RowLedgerBalanceTest {
     assertEquals(ledger.get(RowLedger.QUARANTINED), quarantined.size());
     assertTrue(quarantined.stream().allMatch(r -> r.<String>getAs("source_file").contains("customers/part-")),
         "each quarantined row says which file it came from");
+    assertTrue(trained.model().stages()[0] instanceof dev.kiln.clean.ValueCanonicalizer,
+        "the model canonicalises country at serving time as the clean step did");
     assertTrue(trained.metrics().get("auc_roc") > 0.7, "the clean rows still carry the signal: " + trained.metrics());
   }
 
@@ -101,23 +105,35 @@ class RowLedgerBalanceTest {
       String plan = plans[random.nextInt(3)];
       double income = 20_000 + random.nextGaussian() * 5_000 + age * 500;
       int label = (age > 50 ? 1 : 0) ^ (random.nextDouble() < 0.1 ? 1 : 0);
-      rows.add(line(c, "2024-05-01 10:00:00", age, income, countries[random.nextInt(4)], plan, label));
+      rows.add(line(c, "2024-05-01 10:00:00", age, income, countries[random.nextInt(4)], plan, label)
+          + "," + note(random));
     }
     List<String> extra = new ArrayList<>();
     inject(extra, "exact_duplicates", 30, i -> rows.get(i * 7));
-    inject(extra, "superseded_records", 40, i -> line(100 + i, "2024-01-01 00:00:00", 40, 30_000, "US", "pro", 0));
+    inject(extra, "superseded_records", 40, i -> line(100 + i, "2024-01-01 00:00:00", 40, 30_000, "US", "pro", 0)
+        + "," + note(random));
+    // The same record with its country spelt differently: a duplicate once canonicalised (counted with the exact).
+    List<String> american = rows.stream().filter(r -> r.contains(",US,")).skip(300).limit(10).toList();
+    american.forEach(r -> extra.add(r.replace(",US,", ",  United   States ,")));
+    injected.merge("exact_duplicates", 10L, Long::sum);
+    // Another customer's row whose note differs from an existing one by a typo: a near duplicate.
+    inject(extra, "near_duplicates", 8, i -> {
+      String[] fields = rows.get(1_000 + i).split(",");
+      String typo = fields[7].substring(0, 39) + (fields[7].charAt(39) == 'x' ? 'y' : 'x');
+      return line(20_000 + i, "2024-05-01 10:00:00", 30, 30_000, "FR", "basic", 0) + "," + typo;
+    });
     inject(extra, "quarantined_csv_column_count", 25, i -> (5_000 + i) + ",2024-05-01 10:00:00,33");
     inject(extra, "quarantined_unparseable_value", 20,
-        i -> (6_000 + i) + ",2024-05-01 10:00:00,thirty," + 30_000 + ",US,pro,1");
+        i -> (6_000 + i) + ",2024-05-01 10:00:00,thirty," + 30_000 + ",US,pro,1," + note(random));
     inject(extra, "quarantined_out_of_range", 15, i -> line(7_000 + i, "2024-05-01 10:00:00", 500, 30_000, "US",
-        "pro", 1));
+        "pro", 1) + "," + note(random));
     inject(extra, "quarantined_category_not_allowed", 10, i -> line(8_000 + i, "2024-05-01 10:00:00", 30, 30_000,
-        "US", "enterprise", 0));
-    inject(extra, "quarantined_null_not_allowed", 5, i -> ",2024-05-01 10:00:00,30,30000.0,US,pro,0");
+        "US", "enterprise", 0) + "," + note(random));
+    inject(extra, "quarantined_null_not_allowed", 5, i -> ",2024-05-01 10:00:00,30,30000.0,US,pro,0," + note(random));
     inject(extra, "quarantined_missing_label", 12, i -> line(9_000 + i, "2024-05-01 10:00:00", 30, 30_000, "US",
-        "pro", -1).replaceAll(",-1$", ","));
+        "pro", -1).replaceAll(",-1$", ",") + "," + note(random));
     for (int i = 0; i < 6; i++) {
-      extra.add(line(10_000 + i, "2024-05-01 10:00:00", 45, 5_000_000 + i, "DE", "team", 1));
+      extra.add(line(10_000 + i, "2024-05-01 10:00:00", 45, 5_000_000 + i, "DE", "team", 1) + "," + note(random));
     }
     long quarantined = injected.entrySet().stream().filter(e -> e.getKey().startsWith("quarantined_"))
         .mapToLong(Map.Entry::getValue).sum();
@@ -129,9 +145,18 @@ class RowLedgerBalanceTest {
     for (int f = 0; f < 3; f++) {
       List<String> part = all.subList(f * perFile, Math.min(all.size(), (f + 1) * perFile));
       Files.writeString(directory.resolve("part-" + f + ".csv"),
-          "customer,updated,age,income,country,plan,label\n" + String.join("\n", part) + "\n");
+          "customer,updated,age,income,country,plan,label,note\n" + String.join("\n", part) + "\n");
     }
     return all.size();
+  }
+
+  /** Forty random letters: no two notes are alike by chance. */
+  private static String note(Random random) {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      text.append((char) ('a' + random.nextInt(26)));
+    }
+    return text.toString();
   }
 
   private void inject(List<String> lines, String ledgerKey, int count, java.util.function.IntFunction<String> line) {

@@ -104,14 +104,16 @@ public final class PipelineJobs {
       cleaned.release().run();
     }
     long kept = in.lineage().ledger().get(RowLedger.SAMPLED) - counts.get(RowLedger.QUARANTINED)
-        - counts.get(RowLedger.EXACT_DUPLICATES) - counts.get(RowLedger.SUPERSEDED);
+        - counts.get(RowLedger.EXACT_DUPLICATES) - counts.get(RowLedger.SUPERSEDED)
+        - counts.getOrDefault(RowLedger.NEAR_DUPLICATES, 0L);
     return new Summary("clean " + config.name())
         .line("input", in.describe())
         .line("quarantined", String.format("%,d rows%s → %s", counts.get(RowLedger.QUARANTINED),
             RowLedger.describeQuarantine(counts), dev.kiln.contract.QuarantineTable.location(config)))
-        .line("clean", String.format("%,d exact duplicates and %,d superseded records removed, %,d rows kept (%s)",
-            counts.get(RowLedger.EXACT_DUPLICATES), counts.get(RowLedger.SUPERSEDED), kept,
-            cleaned.lineage().dedup()))
+        .line("clean", String.format("%,d exact duplicates, %,d superseded records%s removed, %,d rows kept (%s)",
+            counts.get(RowLedger.EXACT_DUPLICATES), counts.get(RowLedger.SUPERSEDED),
+            counts.containsKey(RowLedger.NEAR_DUPLICATES) ? String.format(" and %,d near duplicates",
+                counts.get(RowLedger.NEAR_DUPLICATES)) : "", kept, cleaned.lineage().dedup()))
         .line("written", output);
   }
 
