@@ -108,9 +108,10 @@ class PipelineLoopIT {
     assertTrue(afterFailure.out().matches("(?s).*churn-it\\s+FAILED.*"), afterFailure.out());
 
     long sum = stepwise.ledger().get("exact_duplicates") + stepwise.ledger().get("superseded_records")
-        + stepwise.ledger().get("missing_label") + stepwise.ledger().get("train_rows")
+        + stepwise.ledger().get("quarantined") + stepwise.ledger().get("train_rows")
         + stepwise.ledger().get("test_rows");
     assertEquals(sampled, sum, "every sampled row is accounted for: " + stepwise.ledger());
+    assertEquals(0, new dev.kiln.pipeline.RowLedger().putAll(stepwise.ledger()).unaccounted());
   }
 
   @Test
