@@ -39,7 +39,8 @@ import org.apache.spark.sql.types.TimestampType;
  *       {@code allowed} when there are at most {@code maxCategories}.</li>
  * </ol>
  * A column with no nulls in the rows is inferred not nullable, except the label (rows without one are quarantined
- * as {@code missing_label} in any case). Malformed records and rows without a label are left out first.
+ * as {@code missing_label} in any case). Integer columns whose values are nearly all distinct (identifiers, counters)
+ * get no range: the next batch's new ids are not errors. Malformed records and rows without a label are left out first.
  */
 public final class ContractInference {
 
@@ -81,9 +82,12 @@ public final class ContractInference {
     List<String> inferred = new ArrayList<>();
     List<Boolean> nullable = new ArrayList<>();
     List<Long> distinct = new ArrayList<>();
+    List<Long> present = new ArrayList<>();
     int at = 1;
     for (int i = 0; i < names.size(); i++) {
-      nullable.add(counts.getLong(at++) > 0 || label.equals(Optional.of(names.get(i))));
+      long nulls = counts.getLong(at++);
+      present.add(counts.getLong(0) - nulls);
+      nullable.add(nulls > 0 || label.equals(Optional.of(names.get(i))));
       distinct.add(counts.getLong(at++));
       if (types.get(i) instanceof StringType) {
         String type = "string";
@@ -102,7 +106,7 @@ public final class ContractInference {
     for (int i = 0; i < names.size(); i++) {
       Column value = types.get(i) instanceof StringType ? parsed(names.get(i), inferred.get(i))
           : quoted(names.get(i));
-      if (List.of("int", "long", "double").contains(inferred.get(i))) {
+      if (hasRange(inferred.get(i), distinct.get(i), present.get(i))) {
         second.add(min(value.cast("double")));
         second.add(max(value.cast("double")));
       } else if ("string".equals(inferred.get(i)) && fewValues(distinct.get(i))) {
@@ -119,7 +123,7 @@ public final class ContractInference {
       Optional<Double> low = Optional.empty();
       Optional<Double> high = Optional.empty();
       List<String> allowed = List.of();
-      if (List.of("int", "long", "double").contains(type)) {
+      if (hasRange(type, distinct.get(i), present.get(i))) {
         low = stats.isNullAt(at) ? Optional.empty() : Optional.of(stats.getDouble(at));
         high = stats.isNullAt(at + 1) ? Optional.empty() : Optional.of(stats.getDouble(at + 1));
         at += 2;
@@ -133,6 +137,15 @@ public final class ContractInference {
       columns.add(new ColumnContract(names.get(i), type, nullable.get(i), low, high, allowed, Optional.empty()));
     }
     return columns;
+  }
+
+  /**
+   * Whether to infer a numeric range: not for integer columns whose values are (nearly) all distinct, which look like
+   * identifiers or counters — new rows bring new, larger values, which are not errors.
+   */
+  private static boolean hasRange(String type, long approximateDistinct, long present) {
+    boolean integral = List.of("int", "long").contains(type);
+    return List.of("int", "long", "double").contains(type) && !(integral && approximateDistinct >= 0.9 * present);
   }
 
   /** Whether a column may be categorical: the approximate count has a few percent error, so allow a margin. */

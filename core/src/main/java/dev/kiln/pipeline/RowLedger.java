@@ -75,10 +75,11 @@ public final class RowLedger {
     return get(SAMPLED) - accounted;
   }
 
-  /** {@code " (12 missing_label, 3 out_of_range)"}, or nothing when no row was quarantined. */
+  /** {@code " (12 missing_label, 3 out_of_range)"}, reasons in alphabetical order, or nothing when no row was quarantined. */
   public static String describeQuarantine(Map<String, Long> ledger) {
     String reasons = ledger.entrySet().stream()
         .filter(e -> e.getKey().startsWith(QUARANTINED_PREFIX) && e.getValue() > 0)
+        .sorted(Map.Entry.comparingByKey())
         .map(e -> String.format("%,d %s", e.getValue(), e.getKey().substring(QUARANTINED_PREFIX.length())))
         .collect(java.util.stream.Collectors.joining(", "));
     return reasons.isEmpty() ? "" : " (" + reasons + ")";

@@ -172,7 +172,7 @@ public final class TrainingLoop {
         "csv".equals(lineage.sourceFormat()) ? Optional.of(ContractChecker.CsvDialect.of(config.source().options()))
             : Optional.empty());
     Dataset<Row> checked = checker.check(sampled, source).persist(StorageLevel.MEMORY_AND_DISK());
-    Map<String, Long> quarantine = new LinkedHashMap<>();
+    Map<String, Long> quarantine = new java.util.TreeMap<>();
     long quarantined = 0;
     try {
       String table = QuarantineTable.location(config);

@@ -130,7 +130,7 @@ class ContractCheckerTest {
         id,age,country,signup,score,note,label
         1,34,US,2024-01-05,0.5,free text one,1
         2,41,DE,2024-02-11,,free text two,0
-        3,29,US,2024-03-01,2.5,free text three,1
+        3,34,US,2024-03-01,2.5,free text three,1
         """);
     Dataset<Row> rows = new FileSource("csv", csv.toUri().toString(), Map.of("header", "true"), true)
         .read(spark).rows();
@@ -139,7 +139,8 @@ class ContractCheckerTest {
         .collect(Collectors.toMap(ColumnContract::name, c -> c));
     assertEquals("int", byName.get("id").type());
     assertEquals(false, byName.get("id").nullable());
-    assertEquals(Optional.of(29.0), byName.get("age").min());
+    assertEquals(Optional.empty(), byName.get("id").min(), "an identifier has no range: new ids are not errors");
+    assertEquals(Optional.of(34.0), byName.get("age").min());
     assertEquals(Optional.of(41.0), byName.get("age").max());
     assertEquals(List.of("DE", "US"), byName.get("country").allowed());
     assertEquals("date", byName.get("signup").type());
@@ -151,7 +152,7 @@ class ContractCheckerTest {
 
     String text = ContractFile.render(inferred, "Inferred for a test\non two lines");
     assertTrue(text.startsWith("# Inferred for a test\n# on two lines\ncolumns {\n"), text);
-    assertTrue(text.contains("age { type = int, nullable = false, min = 29, max = 41 }"), text);
+    assertTrue(text.contains("age { type = int, nullable = false, min = 34, max = 41 }"), text);
     // HOCON sections have no order; the checker follows the data's column order, not the contract's.
     assertEquals(byName, ContractFile.parse(text, "contract.conf").stream()
         .collect(Collectors.toMap(ColumnContract::name, c -> c)));

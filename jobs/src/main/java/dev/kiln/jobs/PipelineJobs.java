@@ -117,6 +117,25 @@ public final class PipelineJobs {
         .line("written", output);
   }
 
+  /** Infers a contract from the step table at {@code input}; with {@code save}, where the pipeline enforces it. */
+  public Summary inferContract(String input, boolean save) {
+    Step in = readStep(input);
+    java.util.List<PipelineConfig.ColumnContract> columns = new dev.kiln.contract.ContractInference(
+        config.contract().maxCategories(), java.util.Optional.of(config.features().label())).infer(in.rows());
+    String header = "Inferred by Kiln on " + java.time.Instant.now() + " from " + in.describe() + ".\n"
+        + "Enforced on every run when contract.infer = true; edit it to tighten or loosen the contract.";
+    Summary summary = new Summary("contract " + config.name())
+        .line("input", in.describe())
+        .line("columns", String.valueOf(columns.size()));
+    if (save) {
+      String location = dev.kiln.contract.ContractFile.location(config);
+      dev.kiln.contract.ContractFile.save(columns, header, location, spark.sparkContext().hadoopConfiguration());
+      summary.line("saved", location);
+    }
+    dev.kiln.contract.ContractFile.render(columns, header).lines().forEach(line -> summary.line("|", line));
+    return summary;
+  }
+
   public Summary train(String input) {
     return recorded(() -> {
       Step in = readStep(input);

@@ -67,8 +67,12 @@ public final class ProfileJob {
     }
     SourceSnapshot snapshot = new DeltaSource(table).read(spark);
     String label = config.features().label();
-    boolean labelled = Arrays.asList(snapshot.rows().columns()).contains(label);
-    Profile profile = profiler.profile(snapshot.rows(), labelled ? Optional.of(label) : Optional.empty());
+    // A sample table keeps Kiln's bookkeeping columns (source file, malformed text) for the clean step: not data.
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows = snapshot.rows().select(
+        dev.kiln.source.Source.dataColumns(snapshot.rows()).stream().map(c -> org.apache.spark.sql.functions.col(
+            "`" + c + "`")).toArray(org.apache.spark.sql.Column[]::new));
+    boolean labelled = Arrays.asList(rows.columns()).contains(label);
+    Profile profile = profiler.profile(rows, labelled ? Optional.of(label) : Optional.empty());
 
     ProfileRun run = ProfileRun.start(snapshot.describe());
     ProfileStore store = new ProfileStore(spark, profilesTable(config));

@@ -7,9 +7,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "clean", mixinStandardHelpOptions = true,
-    description = {"Deduplicate a sample written by `kiln sample`: drop exact duplicate rows, then keep the latest "
-        + "record per business key. Writes a Delta table that carries the sample's lineage.",
-        "", "Example:  bin/kiln clean conf/pipelines/demo.conf"})
+    description = {"Clean a sample written by `kiln sample`: check it against the schema contract (config "
+        + "`contract`), appending the rows that break it, malformed records and unlabelled rows to the quarantine "
+        + "table with a reason; canonicalise spellings (`clean.canonicalize`); drop exact duplicates, all but the "
+        + "latest record per business key, and near duplicates (`clean.near-duplicates`). Writes a Delta table "
+        + "that carries the sample's lineage and the row ledger.",
+        "", "Example:  bin/kiln clean conf/pipelines/demo.conf",
+        "Quarantine: <warehouse>/pipelines/<name>/quarantine (Delta; run_id, reason, column, detail, source, "
+            + "source_file, record)"})
 final class CleanCommand extends PipelineCommand {
 
   @Option(names = "--input", paramLabel = "PATH",
@@ -27,7 +32,7 @@ final class CleanCommand extends PipelineCommand {
 
   @Override
   String plan(PipelineConfig config) {
-    return "dedup " + in(config) + " → " + out(config);
+    return "contract check, quarantine, dedup " + in(config) + " → " + out(config);
   }
 
   private String in(PipelineConfig config) {
