@@ -62,4 +62,33 @@ class FeatureStagesTest {
     model.write().save(saved);
     frames.assertEquals(model.transform(train), PipelineModel.load(saved).transform(train));
   }
+
+  @Test
+  void missingCategoriesAreFilledAsConfiguredAndCanonicalFeaturesLeadTheModel(SparkSession spark,
+      DataFrameAssertions frames) throws Exception {
+    FeatureConfig features = new FeatureConfig("y", List.of("x"), List.of("country"), "mean", List.of(), false,
+        OutlierConfig.NONE, "missing", "__missing__", 1.0);
+    var canonical = new dev.kiln.config.PipelineConfig.CanonicalizeConfig(List.of("country", "email"), true, true,
+        "NFKC", "lower", java.util.Map.of("country", java.util.Map.of("US", List.of("usa", "united states"))));
+    List<PipelineStage> stages = FeatureStages.compile(features, canonical);
+    dev.kiln.clean.ValueCanonicalizer first = assertInstanceOf(dev.kiln.clean.ValueCanonicalizer.class,
+        stages.get(0));
+    assertEquals(List.of("country"), List.of(first.getInputCols()), "email is not a feature: serving never sends it");
+    Dataset<Row> train = spark.sql("SELECT * FROM VALUES "
+        + "(' United  States', 1.0D, 1.0D), ('US', 2.0D, 0.0D), ('de', 3.0D, 1.0D), (CAST(NULL AS STRING), 4.0D, 0.0D)"
+        + " AS t(country, x, y)");
+    PipelineModel model = new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(train);
+    List<Row> filled = model.transform(train).orderBy("x").select("country__filled").collectAsList();
+    assertEquals(List.of("US", "US", "de", "__missing__"), filled.stream().map(r -> r.getString(0)).toList());
+    String saved = dir.resolve("canonical").toString();
+    model.write().save(saved);
+    frames.assertEquals(model.transform(train), PipelineModel.load(saved).transform(train));
+
+    FeatureConfig byMode = new FeatureConfig("y", List.of("x"), List.of("country"), "mean", List.of(), false,
+        OutlierConfig.NONE, "mode", "__missing__", 1.0);
+    PipelineModel modal = new Pipeline().setStages(FeatureStages.compile(byMode, canonical)
+        .toArray(PipelineStage[]::new)).fit(train);
+    assertEquals("US", modal.transform(train).filter("x = 4.0").select("country__filled").head().getString(0),
+        "the mode of the canonical values");
+  }
 }

@@ -75,4 +75,32 @@ class TrainingLoopTest {
     assertEquals(1000, scored);
   }
 
+
+  @Test
+  void featuresMissingTooOftenInTheTrainingSplitAreLeftOutAndReported(SparkSession spark) throws IOException {
+    Path file = dir.resolve("sparse.conf");
+    Files.writeString(file, """
+        warehouse = "%s"
+        pipeline.name = sparse-test
+        source { format = generated, generated { rows = 2000, seed = 3 } }
+        features {
+          label = churned
+          numeric = [tenure_months, monthly_charges, total_charges]
+          categorical = [plan, payment_method]
+          drop-missing-over = 0.001
+        }
+        model { algorithm = logistic-regression, params { maxIter = 10 } }
+        spark.partitions = 2
+        """.formatted(dir.resolve("warehouse")));
+    PipelineConfig config = Preflight.check(ConfigLayers.load(file, Map.of(), List.of()), new Configuration());
+    List<String> progress = new ArrayList<>();
+    TrainingLoop.Trained trained = new TrainingLoop(spark, config, (step, detail) -> progress.add(step + " " + detail))
+        .train();
+    // The generator leaves total_charges and payment_method missing in a few percent of rows; the others never.
+    assertEquals("total_charges,payment_method", trained.params().get("dropped_features"), trained.params().toString());
+    assertTrue(progress.stream().anyMatch(p -> p.startsWith("features left out, over 0.1% missing: total_charges (")),
+        progress.toString());
+    assertTrue(!trained.signature().contains("total_charges") && trained.signature().contains("tenure_months"),
+        trained.signature());
+  }
 }
