@@ -162,16 +162,22 @@ public final class TrainingLoop {
   }
 
   /**
-   * The contract check, then exact and keyed deduplication of the rows that pass it. The checked rows are cached
+   * Canonical spellings, the contract check, then exact, keyed and near deduplication of the rows that pass it
+   * (see docs/cleaning.md). The checked rows are cached
    * and the quarantined ones appended to the quarantine table (one Delta commit) here, so this runs two jobs; the
    * deduplicated rows are lazy. Call {@link StepOutput#release} once they have been used.
    */
   public StepOutput clean(Dataset<Row> sampled, RunLineage lineage) {
     String source = lineage.sourceUri() + lineage.sourceVersion().map(v -> "@" + v).orElse("");
-    ContractChecker checker = new ContractChecker(contractColumns(sampled), Optional.of(config.features().label()),
+    PipelineConfig.CleanConfig clean = config.clean();
+    // Spellings are canonicalised before the contract sees them, so `allowed` lists canonical values only.
+    Optional<ValueCanonicalizer> canonical = FeatureStages.canonicalizer(clean.canonicalize(),
+        clean.canonicalize().columns());
+    Dataset<Row> arrived = canonical.isPresent() ? canonical.get().transform(sampled) : sampled;
+    ContractChecker checker = new ContractChecker(contractColumns(arrived), Optional.of(config.features().label()),
         "csv".equals(lineage.sourceFormat()) ? Optional.of(ContractChecker.CsvDialect.of(config.source().options()))
             : Optional.empty());
-    Dataset<Row> checked = checker.check(sampled, source).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> checked = checker.check(arrived, source).persist(StorageLevel.MEMORY_AND_DISK());
     Map<String, Long> quarantine = new java.util.TreeMap<>();
     long quarantined = 0;
     try {
@@ -190,12 +196,6 @@ public final class TrainingLoop {
     long total = quarantined;
     Deduplicator dedup = deduplicator();
     Dataset<Row> kept = checker.kept(checked, source);
-    PipelineConfig.CleanConfig clean = config.clean();
-    Optional<ValueCanonicalizer> canonical = FeatureStages.canonicalizer(clean.canonicalize(),
-        clean.canonicalize().columns());
-    if (canonical.isPresent()) {
-      kept = canonical.get().transform(kept);
-    }
     Optional<NearDuplicates> near = clean.nearDuplicates().map(n -> new NearDuplicates(n.column(), n.threshold(),
         n.shingle(), n.hashTables(), n.seed()));
     CountedRows counted = CountedRows.of(kept, "clean_in")

@@ -47,7 +47,7 @@ class RowLedgerBalanceTest {
         source { format = csv, path = "%s", options { header = "true" } }
         sample { fraction = 1.0 }
         clean.dedup { key = [customer], latest-by = updated }
-        clean.canonicalize { values { country { US = [us, usa, "united states"], DE = [germany] } } }
+        clean.canonicalize { values { country { US = [us, usa, "united states"], DE = [germany], FR = [france] } } }
         clean.near-duplicates { column = note, threshold = 0.8 }
         contract.columns {
           customer { type = long, nullable = false }
@@ -55,6 +55,7 @@ class RowLedgerBalanceTest {
           age { type = int, min = 18, max = 100 }
           income { type = double }
           plan { type = string, allowed = [basic, pro, team] }
+          country { type = string, allowed = [US, DE, FR] }
           label { type = int }
         }
         features {
