@@ -60,6 +60,7 @@ public final class CleanProfileBenchmark {
     SparkSession spark = session(options.cores());
     List<Run> kiln = new ArrayList<>();
     List<Run> naive = new ArrayList<>();
+    List<Run> exact = new ArrayList<>();
     int cores;
     try {
       cores = spark.sparkContext().defaultParallelism();
@@ -69,7 +70,7 @@ public final class CleanProfileBenchmark {
       String table = CleanProfileData.table(spark, progress, options.data(), options.rows(), options.files());
       if (options.warmupRows() > 0) {
         String small = CleanProfileData.table(spark, progress, options.data(), options.warmupRows(), cores);
-        Run k = run(spark, small, new SparkProfiler());
+        Run k = run(spark, small, kiln(options));
         Run n = run(spark, small, new NaiveProfiler());
         progress.say("warm-up on %,d rows: Kiln %.1f s (%d jobs), naive %.1f s (%d jobs)", options.warmupRows(),
             k.seconds(), k.jobs(), n.seconds(), n.jobs());
@@ -77,8 +78,8 @@ public final class CleanProfileBenchmark {
       for (int i = 1; i <= options.runs(); i++) {
         // Alternate which goes first, so that drift in the machine's load falls on both.
         boolean naiveFirst = i % 2 == 1;
-        Run first = run(spark, table, naiveFirst ? new NaiveProfiler() : new SparkProfiler());
-        Run second = run(spark, table, naiveFirst ? new SparkProfiler() : new NaiveProfiler());
+        Run first = run(spark, table, naiveFirst ? new NaiveProfiler() : kiln(options));
+        Run second = run(spark, table, naiveFirst ? kiln(options) : new NaiveProfiler());
         Run n = naiveFirst ? first : second;
         Run k = naiveFirst ? second : first;
         check(k, n, CleanProfileData.originals(options.rows()));
@@ -92,6 +93,14 @@ public final class CleanProfileBenchmark {
         progress.say("  Kiln's jobs by call site: %s", k.sites());
         progress.say("  naive's jobs by call site: %s", n.sites());
       }
+      for (int i = 1; i <= options.exactRuns(); i++) {
+        Run e = run(spark, table, kiln(options.rankedRows(Long.MAX_VALUE)));
+        exact.add(e);
+        progress.say("Kiln ranking every row for Spearman, run %d/%d (information): %.1f s (%d jobs); largest "
+            + "difference of its Spearman from the sampled one's %.1e", i, options.exactRuns(), e.seconds(), e.jobs(),
+            largestDifference(e.profile().spearman(), kiln.get(0).profile().spearman()));
+        progress.say("  its jobs by call site: %s", e.sites());
+      }
     } finally {
       spark.stop();
     }
@@ -100,17 +109,32 @@ public final class CleanProfileBenchmark {
     System.out.printf(Locale.ROOT, "Clean + profile benchmark, %s — %s, Spark local[%d]%n", started, SamplingBenchmark.machine(),
         cores);
     System.out.printf(Locale.ROOT, "%,d rows × 20 columns (%,d after dedup) in %d Parquet files, %s + %d runs per "
-        + "version%n%n", options.rows(), CleanProfileData.originals(options.rows()), options.files(),
-        options.warmupRows() > 0 ? String.format(Locale.ROOT, "a warm-up on %,d rows", options.warmupRows())
-            : "no warm-up", options.runs());
+        + "version; Kiln's Spearman ranks %s%n%n", options.rows(), CleanProfileData.originals(options.rows()),
+        options.files(), options.warmupRows() > 0 ? String.format(Locale.ROOT, "a warm-up on %,d rows",
+            options.warmupRows()) : "no warm-up", options.runs(), options.rankedRows() == Long.MAX_VALUE
+            ? "every row" : String.format(Locale.ROOT, "a sample above %,d rows", options.rankedRows()));
     Comparison time = comparison(options, kiln, naive);
     System.out.print(ResultsTable.markdown(List.of(time)));
     System.out.println();
     System.out.print(throughput(time, options.rows(), cores, kiln.get(0).jobs(), naive.get(0).jobs()));
+    if (!exact.isEmpty()) {
+      double median = Comparison.median(exact.stream().map(Run::seconds).toList());
+      System.out.printf(Locale.ROOT, "%nFor information: Kiln ranking every row for Spearman (--ranked-rows all), "
+          + "median of %d run%s after the measured ones: %.2f s, %,.0f rows/s/core, naive / that %.2f×%n",
+          exact.size(), exact.size() == 1 ? "" : "s", median, rowsPerSecondPerCore(median, options.rows(), cores),
+          time.medianBaseline() / median);
+    }
     boolean pass = passes(time, options.rows(), cores);
     System.out.println();
     System.out.println(pass ? "All targets met." : "A target was missed.");
     System.exit(pass ? 0 : 1);
+  }
+
+  /** Kiln's profiler with its default options, but for the rows above which Spearman ranks a sample. */
+  static SparkProfiler kiln(CleanProfileOptions options) {
+    SparkProfiler.Options d = SparkProfiler.Options.DEFAULTS;
+    return new SparkProfiler(new SparkProfiler.Options(d.histogramBins(), d.topValues(), d.quantiles(),
+        d.quantileAccuracy(), d.maxLabelClasses(), options.rankedRows()));
   }
 
   /** Reads the table, cleans it, profiles the cleaned rows; timed from the read to the profile on the driver. */

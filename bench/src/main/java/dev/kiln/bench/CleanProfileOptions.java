@@ -1,5 +1,6 @@
 package dev.kiln.bench;
 
+import dev.kiln.profile.SparkProfiler;
 import java.nio.file.Path;
 
 /**
@@ -12,8 +13,11 @@ import java.nio.file.Path;
  * @param cores N of Spark's {@code local[N]}: the cores the figures are per
  * @param warmupRows rows of the small table each version runs on once, unrecorded, before the measured runs (0: none)
  * @param runs measured runs of each version
+ * @param rankedRows Kiln's {@link SparkProfiler.Options#rankedRows()}: the rows above which Spearman ranks a sample
+ * @param exactRuns runs of Kiln with Spearman ranking every row after the measured ones, for information
  */
-record CleanProfileOptions(Path data, long rows, int files, int cores, long warmupRows, int runs) {
+record CleanProfileOptions(Path data, long rows, int files, int cores, long warmupRows, int runs, long rankedRows,
+    int exactRuns) {
 
   static final String USAGE = """
       usage: bench/run-clean-profile [options]
@@ -22,7 +26,9 @@ record CleanProfileOptions(Path data, long rows, int files, int cores, long warm
         --files N           Parquet files of the measured table (default 16)
         --cores N           Spark runs in local[N]; figures are per core (default 2)
         --warmup-rows N     rows of the table each version runs on once, unrecorded, first (default 200000; 0: none)
-        --runs N            measured runs of each version, at least 3 (default 3)""";
+        --runs N            measured runs of each version, at least 3 (default 3)
+        --ranked-rows N     Kiln's Spearman ranks a sample above N rows (default: Kiln's, 1000000; all: never)
+        --exact-runs N      then N runs of Kiln ranking every row for Spearman, for information (default 0)""";
 
   static CleanProfileOptions parse(String... args) {
     Path data = Path.of("bench", "target", "clean-profile-data");
@@ -31,6 +37,8 @@ record CleanProfileOptions(Path data, long rows, int files, int cores, long warm
     int cores = 2;
     long warmupRows = 200_000;
     int runs = 3;
+    long rankedRows = SparkProfiler.Options.DEFAULTS.rankedRows();
+    int exactRuns = 0;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (flag.equals("-h") || flag.equals("--help")) {
@@ -48,6 +56,8 @@ record CleanProfileOptions(Path data, long rows, int files, int cores, long warm
           case "--cores" -> cores = Integer.parseInt(value);
           case "--warmup-rows" -> warmupRows = Long.parseLong(value);
           case "--runs" -> runs = Integer.parseInt(value);
+          case "--exact-runs" -> exactRuns = Integer.parseInt(value);
+          case "--ranked-rows" -> rankedRows = value.equals("all") ? Long.MAX_VALUE : Long.parseLong(value);
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       } catch (NumberFormatException e) {
@@ -58,10 +68,15 @@ record CleanProfileOptions(Path data, long rows, int files, int cores, long warm
     if (runs < 3) {
       throw new IllegalArgumentException("--runs must be at least 3");
     }
-    if (rows < 1_000 || files < 1 || cores < 1 || warmupRows < 0 || (warmupRows > 0 && warmupRows < 1_000)) {
-      throw new IllegalArgumentException("--rows (and --warmup-rows unless 0) must be at least 1000; --files and "
-          + "--cores positive");
+    if (rows < 1_000 || rankedRows < 2 || exactRuns < 0 || files < 1 || cores < 1 || warmupRows < 0 || (warmupRows > 0 && warmupRows < 1_000)) {
+      throw new IllegalArgumentException("--rows (and --warmup-rows unless 0) must be at least 1000, --ranked-rows 2; "
+          + "--files and --cores positive");
     }
-    return new CleanProfileOptions(data, rows, files, cores, warmupRows, runs);
+    return new CleanProfileOptions(data, rows, files, cores, warmupRows, runs, rankedRows, exactRuns);
+  }
+
+  /** These options with another {@link #rankedRows}. */
+  CleanProfileOptions rankedRows(long ranked) {
+    return new CleanProfileOptions(data, rows, files, cores, warmupRows, runs, ranked, exactRuns);
   }
 }
