@@ -85,7 +85,7 @@ public final class SamplingBenchmark {
         .getOrCreate();
   }
 
-  private static String machine() {
+  static String machine() {
     Runtime rt = Runtime.getRuntime();
     var os = ManagementFactory.getOperatingSystemMXBean();
     long physical = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : 0;

@@ -11,7 +11,9 @@ import java.util.Optional;
  * @param pearson Pearson correlations of the numeric columns that vary, each pair over the rows where both values
  *     are finite (pairwise complete)
  * @param spearman Spearman rank correlations of the same columns, over the rows where all of them are finite
- *     (listwise complete: ranks need one common set of rows)
+ *     (listwise complete: ranks need one common set of rows); for a table of more than
+ *     {@code SparkProfiler.Options.rankedRows()} rows (default 1,000,000), over those of a seeded sample of about
+ *     that many rows
  * @param label the label the associations were measured against, if one was given
  * @param associations each other column's association with the label, for the columns it can be measured for
  */
@@ -102,7 +104,8 @@ public record Profile(long rows, List<ColumnProfile> columns, CorrelationMatrix 
    * @param method {@code pearson} or {@code spearman}
    * @param values row-major, {@code columns.size()} squared; NaN where a correlation is undefined (no rows in common,
    *     or no spread among them)
-   * @param completeRows the rows every entry was computed over, for a listwise matrix; empty for a pairwise one
+   * @param completeRows the rows every entry was computed over (the ranked rows of a sample, for a sampled
+   *     Spearman), for a listwise matrix; empty for a pairwise one
    */
   public record CorrelationMatrix(String method, List<String> columns, List<Double> values,
       Optional<Long> completeRows) {

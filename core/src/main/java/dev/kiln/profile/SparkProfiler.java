@@ -38,7 +38,8 @@ import org.apache.spark.sql.types.StructField;
  *   <li>one aggregation for every per-column metric and every pairwise Pearson correlation ({@link AnalysisRun});
  *   <li>one grouped aggregation for histograms, top values and the counts against the label ({@link Distributions}),
  *       with bin bounds from the first pass;
- *   <li>Spearman's rank correlations ({@link RankCorrelation}), of the numeric columns the first pass found to vary.
+ *   <li>Spearman's rank correlations ({@link RankCorrelation}), of the numeric columns the first pass found to vary
+ *       (on a seeded sample of about {@link Options#rankedRows()} rows when the table has more).
  * </ol>
  */
 public final class SparkProfiler implements Profiler {
@@ -50,17 +51,21 @@ public final class SparkProfiler implements Profiler {
    * @param quantileAccuracy {@code percentile_approx}'s accuracy: the relative rank error is 1/accuracy
    * @param maxLabelClasses the most distinct label values for which the label is treated as classes (Cramér's V,
    *     correlation ratio of numeric columns); a numeric label with more is treated as continuous
+   * @param rankedRows Spearman's ranks are of at most about this many rows: a table with more is ranked on a seeded
+   *     Bernoulli sample of {@code rankedRows / rows} of its rows (see {@link RankCorrelation})
    */
   public record Options(int histogramBins, int topValues, List<Double> quantiles, int quantileAccuracy,
-      int maxLabelClasses) {
+      int maxLabelClasses, long rankedRows) {
 
-    public static final Options DEFAULTS = new Options(20, 10, List.of(0.05, 0.25, 0.5, 0.75, 0.95), 10_000, 20);
+    public static final Options DEFAULTS = new Options(20, 10, List.of(0.05, 0.25, 0.5, 0.75, 0.95), 10_000, 20,
+        1_000_000);
 
     public Options {
       quantiles = List.copyOf(quantiles);
-      if (histogramBins < 1 || topValues < 1 || quantileAccuracy < 1 || maxLabelClasses < 2) {
-        throw new IllegalArgumentException("bins, top values and accuracy must be positive and label classes at "
-            + "least 2: " + histogramBins + ", " + topValues + ", " + quantileAccuracy + ", " + maxLabelClasses);
+      if (histogramBins < 1 || topValues < 1 || quantileAccuracy < 1 || maxLabelClasses < 2 || rankedRows < 2) {
+        throw new IllegalArgumentException("bins, top values and accuracy must be positive, label classes and "
+            + "ranked rows at least 2: " + histogramBins + ", " + topValues + ", " + quantileAccuracy + ", "
+            + maxLabelClasses + ", " + rankedRows);
       }
       if (quantiles.stream().anyMatch(p -> p < 0 || p > 1)) {
         throw new IllegalArgumentException("quantile probabilities must be in [0, 1]: " + quantiles);
@@ -128,7 +133,7 @@ public final class SparkProfiler implements Profiler {
         .filter(m -> m.stddev() > 0).isPresent()).toList();
     CorrelationMatrix pearson = correlations.matrix(varying);
     CorrelationMatrix spearman = RankCorrelation.spearman(rows, varying.stream().map(c -> c.field.name()).toList(),
-        varying.stream().map(c -> c.finite).toList());
+        varying.stream().map(c -> c.finite).toList(), RankCorrelation.fraction(rowCount, options.rankedRows()));
 
     List<Association> associations = new ArrayList<>();
     labelPass.ifPresent(l -> {

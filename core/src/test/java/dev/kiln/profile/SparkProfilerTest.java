@@ -177,6 +177,21 @@ class SparkProfilerTest {
   }
 
   @Test
+  void aLargeTableIsRankedOnASeededSample(SparkSession spark) {
+    // 2,000 rows, ranked on about 500: monotone relations stay exactly ±1 on any subset of the rows.
+    Dataset<Row> rows = spark.range(2_000).selectExpr("double(id) as x", "pow(id - 1000, 3) as cube", "-id as neg");
+    SparkProfiler.Options options = new SparkProfiler.Options(20, 10, List.of(0.5), 10_000, 20, 500);
+    var spearman = new SparkProfiler(options).profile(rows, Optional.empty()).spearman();
+    long ranked = spearman.completeRows().orElseThrow();
+    assertTrue(ranked > 400 && ranked < 600, "about 500 of the 2,000 rows ranked: " + ranked);
+    assertEquals(1.0, spearman.value("x", "cube"), 1e-12);
+    assertEquals(-1.0, spearman.value("x", "neg"), 1e-12);
+    assertEquals(spearman, new SparkProfiler(options).profile(rows, Optional.empty()).spearman(), "seeded");
+    assertEquals(Optional.of(2_000L), new SparkProfiler().profile(rows, Optional.empty()).spearman().completeRows(),
+        "below the default, every row");
+  }
+
+  @Test
   void associationsWithABinaryLabel() {
     // Numeric: point-biserial (Pearson with the 0/1 label), over all 40 rows for x.
     double meanX = (ROWS - 1) / 2.0;
