@@ -94,15 +94,12 @@ public final class FileSource implements Source {
     if (request.blocks() && request.samples()) {
       List<String> all = FileBlocks.dataFiles(spark.sparkContext().hadoopConfiguration(), uri);
       List<String> chosen = FileBlocks.choose(all, uri, request.fraction(), request.seed());
-      var reader = reader(spark);
-      if (!all.equals(List.of(uri)) && !all.isEmpty()) {
-        reader = reader.option("basePath", uri);
-      }
-      rows = chosen.isEmpty() ? reader.load(uri) : reader.load(chosen.toArray(String[]::new));
+      Optional<String> basePath = !all.equals(List.of(uri)) && !all.isEmpty() ? Optional.of(uri) : Optional.empty();
+      rows = load(spark, basePath, chosen.isEmpty() ? new String[] {uri} : chosen.toArray(String[]::new));
       pushdown = new Pushdown(Pushdown.FILE_BLOCKS, FileBlocks.appliedFraction(chosen.size(), all.size()), false,
           Optional.empty(), chosen, FileBlocks.describe(chosen.size(), all.size(), request.seed()));
     } else {
-      rows = reader(spark).load(uri);
+      rows = load(spark, Optional.empty(), uri);
       pushdown = Pushdown.none(request.samples() ? "rows sampled in Spark after reading every file" : "read in full");
     }
     // The file name is taken right above the scan; after a shuffle Spark no longer knows it.
@@ -114,30 +111,33 @@ public final class FileSource implements Source {
   }
 
   /**
-   * Spark's reader with the source's options; for CSV and JSON in PERMISSIVE mode, with an explicit schema that adds
-   * the malformed-record column (Spark fills it only when the schema names it). Inferring that schema costs what the
-   * user's options already asked for: a look at the header, or a pass when {@code inferSchema} is set.
+   * {@code paths} through Spark's reader with the source's options; for CSV and JSON in PERMISSIVE mode, with an
+   * explicit schema that adds the malformed-record column (Spark fills it only when the schema names it). That schema
+   * is inferred from the same {@code paths}, so it costs what the user's options already asked for — a look at the
+   * header, or a pass when {@code inferSchema} is set — over the chosen files only when sampling blocks.
    */
-  private org.apache.spark.sql.DataFrameReader reader(SparkSession spark) {
+  private Dataset<Row> load(SparkSession spark, Optional<String> basePath, String... paths) {
     var reader = spark.read().format(format).options(options);
+    basePath.ifPresent(base -> reader.option("basePath", base));
     boolean textual = "csv".equals(format) || "json".equals(format);
     String mode = options.getOrDefault("mode", "PERMISSIVE");
     if (!textual || !"PERMISSIVE".equalsIgnoreCase(mode)) {
-      return reader;
+      return reader.load(paths);
     }
     var inferring = spark.read().format(format).options(options).option("columnNameOfCorruptRecord", MALFORMED_COLUMN);
+    basePath.ifPresent(base -> inferring.option("basePath", base));
     if (textValues && "csv".equals(format)) {
-      inferring = inferring.option("inferSchema", "false");
+      inferring.option("inferSchema", "false");
     }
     org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType();
-    for (org.apache.spark.sql.types.StructField field : inferring.load(uri).schema().fields()) {
+    for (org.apache.spark.sql.types.StructField field : inferring.load(paths).schema().fields()) {
       if (!field.name().equals(MALFORMED_COLUMN)) {
         schema = schema.add(field.name(),
             textValues ? org.apache.spark.sql.types.DataTypes.StringType : field.dataType(), true);
       }
     }
     schema = schema.add(MALFORMED_COLUMN, org.apache.spark.sql.types.DataTypes.StringType, true);
-    return reader.schema(schema).option("columnNameOfCorruptRecord", MALFORMED_COLUMN);
+    return reader.schema(schema).option("columnNameOfCorruptRecord", MALFORMED_COLUMN).load(paths);
   }
 
   private static Optional<Path> firstDataFile(FileSystem fs, Path path) throws IOException {
