@@ -189,8 +189,16 @@ public record PipelineConfig(
     public static final OutlierConfig NONE = new OutlierConfig("none", "clip", 1.5, 3.0, 0.01, 0.99);
   }
 
-  /** {@code params} are Spark ML parameter names and values, checked against the estimator before any work. */
-  public record ModelConfig(String name, String algorithm, Map<String, String> params) {}
+  /**
+   * {@code task}: {@code auto} (the label decides), {@code binary}, {@code multiclass} or {@code regression};
+   * {@code params} are Spark ML parameter names and values, checked against the estimator before any work.
+   */
+  public record ModelConfig(String name, String task, String algorithm, Map<String, String> params) {
+
+    public ModelConfig(String name, String algorithm, Map<String, String> params) {
+      this(name, "auto", algorithm, params);
+    }
+  }
 
   public record EvaluationConfig(double testFraction, List<String> splitBy, long seed) {}
 

@@ -43,6 +43,8 @@ public final class PipelineConfigParser {
   public static final List<String> SAMPLE_STRATEGIES = List.of("bernoulli", "fixed", "stratified");
   public static final List<String> OUTPUT_FORMATS = List.of("delta", "parquet", "avro");
   public static final List<String> JDBC_PUSHDOWNS = List.of("auto", "tablesample", "hash", "none");
+  /** {@code model.task}: {@code auto} lets the label decide (see {@code dev.kiln.train.Task}). */
+  public static final List<String> TASKS = List.of("auto", "binary", "multiclass", "regression");
   public static final List<String> ALGORITHMS = List.of("logistic-regression", "gbt");
   public static final List<String> IMPUTE_STRATEGIES = List.of("mean", "median", "mode");
 
@@ -160,7 +162,8 @@ public final class PipelineConfigParser {
     Optional<String> explicitModelName = in.optionalString("model.name");
     explicitModelName.ifPresent(n -> checkName(in, "model.name", n));
     String modelName = explicitModelName.orElse(name);
-    ModelConfig model = new ModelConfig(modelName, in.oneOf("model.algorithm", ALGORITHMS),
+    ModelConfig model = new ModelConfig(modelName, in.oneOf("model.task", TASKS),
+        in.oneOf("model.algorithm", ALGORITHMS),
         in.stringMap("model.params"));
 
     EvaluationConfig evaluation = new EvaluationConfig(
