@@ -193,6 +193,14 @@ public final class ConfigReader {
    * {@code conf { spark.sql.x = 1 }} and {@code conf { "spark.sql.x" = 1 }} read the same.
    */
   public Map<String, String> stringMap(String path) {
+    return stringMap(path, false);
+  }
+
+  /**
+   * As {@link #stringMap(String)}; with {@code listsAsText}, a list of single values is read as its values joined by
+   * commas ({@code thresholds = [0.3, 0.7]} reads as {@code "0.3,0.7"}).
+   */
+  public Map<String, String> stringMap(String path, boolean listsAsText) {
     openSections.add(path);
     Map<String, String> values = new LinkedHashMap<>();
     if (!config.hasPath(path)) {
@@ -205,7 +213,10 @@ public final class ConfigReader {
     for (Map.Entry<String, ConfigValue> entry : config.getConfig(path).entrySet()) {
       String key = String.join(".", com.typesafe.config.ConfigUtil.splitPath(entry.getKey()));
       ConfigValue value = entry.getValue();
-      if (value.valueType() == ConfigValueType.LIST || value.valueType() == ConfigValueType.OBJECT) {
+      if (listsAsText && value.valueType() == ConfigValueType.LIST
+          && ((List<?>) value.unwrapped()).stream().noneMatch(v -> v instanceof List || v instanceof Map)) {
+        values.put(key, String.join(",", ((List<?>) value.unwrapped()).stream().map(String::valueOf).toList()));
+      } else if (value.valueType() == ConfigValueType.LIST || value.valueType() == ConfigValueType.OBJECT) {
         problem(path + "." + entry.getKey(), "expected a single value but found " + value.valueType().name()
             .toLowerCase());
       } else {

@@ -191,13 +191,68 @@ public record PipelineConfig(
 
   /**
    * {@code task}: {@code auto} (the label decides), {@code binary}, {@code multiclass} or {@code regression};
-   * {@code params} are Spark ML parameter names and values, checked against the estimator before any work.
+   * {@code params} are Spark ML parameter names and values, checked against the estimator before any work (array
+   * parameters as comma-separated lists). {@code hiddenLayers}: the MLP's hidden layer sizes (Kiln adds the input
+   * and output sizes); {@code classWeights}: {@code none} or {@code balanced}; {@code tuning}: a parameter search on
+   * the training rows; {@code earlyStopping}: stop boosting (gbt, xgboost) when a validation part stops improving.
+   * See docs/training.md.
    */
-  public record ModelConfig(String name, String task, String algorithm, Map<String, String> params) {
+  public record ModelConfig(String name, String task, String algorithm, Map<String, String> params,
+      List<Integer> hiddenLayers, String classWeights, TuningConfig tuning, EarlyStoppingConfig earlyStopping) {
+
+    public ModelConfig(String name, String task, String algorithm, Map<String, String> params) {
+      this(name, task, algorithm, params, List.of(), "none", TuningConfig.NONE, EarlyStoppingConfig.OFF);
+    }
 
     public ModelConfig(String name, String algorithm, Map<String, String> params) {
       this(name, "auto", algorithm, params);
     }
+
+    /** Whether the classes are weighted inversely to their frequency in the training rows. */
+    public boolean balanced() {
+      return "balanced".equals(classWeights);
+    }
+  }
+
+  /**
+   * A search over estimator parameters on the training rows. {@code method}: {@code none}, {@code grid} (every
+   * combination of {@code space}'s values) or {@code random} ({@code trials} combinations drawn with {@code seed});
+   * {@code validation}: {@code cross-validation} ({@code folds}) or {@code train-validation-split}
+   * ({@code trainRatio}); {@code parallelism} candidates are fitted at once; {@code metric}: {@code auto} (the task's
+   * default) or a metric name.
+   */
+  public record TuningConfig(String method, String validation, int folds, double trainRatio, int parallelism,
+      int trials, long seed, String metric, Map<String, ParamSpace> space) {
+
+    public static final TuningConfig NONE = new TuningConfig("none", "cross-validation", 3, 0.8, 2, 10, 42, "auto",
+        Map.of());
+
+    public boolean enabled() {
+      return !"none".equals(method);
+    }
+  }
+
+  /**
+   * The values one parameter may take in a search: a list of {@code values}, or (random search only) a numeric
+   * {@code range}.
+   */
+  public record ParamSpace(List<String> values, Optional<ParamRange> range) {
+
+    public static ParamSpace of(List<String> values) {
+      return new ParamSpace(List.copyOf(values), Optional.empty());
+    }
+  }
+
+  /** A numeric range drawn uniformly ({@code log = false}) or log-uniformly. */
+  public record ParamRange(double min, double max, boolean log) {}
+
+  /**
+   * Early stopping for boosted trees: a {@code validationFraction} of the training rows (chosen by a hash of the row
+   * and {@code seed}) is held back, and boosting stops when it no longer improves.
+   */
+  public record EarlyStoppingConfig(boolean enabled, double validationFraction, long seed) {
+
+    public static final EarlyStoppingConfig OFF = new EarlyStoppingConfig(false, 0.1, 42);
   }
 
   public record EvaluationConfig(double testFraction, List<String> splitBy, long seed) {}

@@ -45,7 +45,15 @@ public final class PipelineConfigParser {
   public static final List<String> JDBC_PUSHDOWNS = List.of("auto", "tablesample", "hash", "none");
   /** {@code model.task}: {@code auto} lets the label decide (see {@code dev.kiln.train.Task}). */
   public static final List<String> TASKS = List.of("auto", "binary", "multiclass", "regression");
-  public static final List<String> ALGORITHMS = List.of("logistic-regression", "gbt");
+  /** {@code model.algorithm}: the same names as {@code dev.kiln.train.Algorithm}'s. */
+  public static final List<String> ALGORITHMS = List.of("logistic-regression", "linear-regression", "decision-tree",
+      "random-forest", "gbt", "linear-svm", "naive-bayes", "mlp", "xgboost");
+  public static final List<String> CLASS_WEIGHTS = List.of("none", "balanced");
+  public static final List<String> TUNING_METHODS = List.of("none", "grid", "random");
+  public static final List<String> TUNING_VALIDATIONS = List.of("cross-validation", "train-validation-split");
+  /** {@code model.tuning.metric}: {@code auto} is the task's default (auc_roc, f1, rmse). */
+  public static final List<String> TUNING_METRICS = List.of("auto", "auc_roc", "auc_pr", "accuracy", "f1",
+      "log_loss", "rmse", "mae", "r2");
   public static final List<String> IMPUTE_STRATEGIES = List.of("mean", "median", "mode");
 
   /**
@@ -162,9 +170,7 @@ public final class PipelineConfigParser {
     Optional<String> explicitModelName = in.optionalString("model.name");
     explicitModelName.ifPresent(n -> checkName(in, "model.name", n));
     String modelName = explicitModelName.orElse(name);
-    ModelConfig model = new ModelConfig(modelName, in.oneOf("model.task", TASKS),
-        in.oneOf("model.algorithm", ALGORITHMS),
-        in.stringMap("model.params"));
+    ModelConfig model = model(in, config, modelName);
 
     EvaluationConfig evaluation = new EvaluationConfig(
         in.number("evaluation.test-fraction", f -> f > 0 && f < 1, "a fraction in (0, 1)"),
@@ -185,6 +191,93 @@ public final class PipelineConfigParser {
     return new Result(new PipelineConfig(name, warehouse, source, sample, clean, contract, features, model,
         evaluation,
         registry, spark, text, sha256(text)), List.copyOf(problems));
+  }
+
+  /** The {@code model} section; which keys fit which algorithm and task is the preflight's check. */
+  private static ModelConfig model(ConfigReader in, Config config, String modelName) {
+    String task = in.oneOf("model.task", TASKS);
+    String algorithm = in.oneOf("model.algorithm", ALGORITHMS);
+    Map<String, String> params = in.stringMap("model.params", true);
+    List<Integer> hiddenLayers = new ArrayList<>();
+    for (String size : in.stringList("model.hidden-layers")) {
+      try {
+        int n = Integer.parseInt(size.trim());
+        if (n < 1) {
+          throw new NumberFormatException();
+        }
+        hiddenLayers.add(n);
+      } catch (NumberFormatException e) {
+        in.problem("model.hidden-layers", "'" + size + "' is not a layer size: whole numbers of 1 or more, such as "
+            + "[16, 8]");
+      }
+    }
+    String at = "model.tuning";
+    String method = in.oneOf(at + ".method", TUNING_METHODS);
+    Map<String, PipelineConfig.ParamSpace> space = paramSpace(in, config, at + ".grid", "random".equals(method));
+    PipelineConfig.TuningConfig tuning = new PipelineConfig.TuningConfig(method,
+        in.oneOf(at + ".validation", TUNING_VALIDATIONS),
+        (int) in.integer(at + ".folds", n -> n >= 2 && n <= 20, "2 to 20 folds"),
+        in.number(at + ".train-ratio", f -> f > 0 && f < 1, "a fraction in (0, 1)"),
+        (int) in.integer(at + ".parallelism", n -> n >= 1 && n <= 64, "1 to 64 candidates at once"),
+        (int) in.integer(at + ".trials", n -> n >= 1 && n <= 1_000, "1 to 1,000 combinations"),
+        in.integer(at + ".seed", n -> true, ""),
+        in.oneOf(at + ".metric", TUNING_METRICS), space);
+    if (tuning.enabled() && space.isEmpty()) {
+      in.problem(at + ".grid", "model.tuning.method = " + method + " needs parameters to search, e.g. "
+          + "grid { regParam = [0.0, 0.01, 0.1] }");
+    }
+    String stop = "model.early-stopping";
+    PipelineConfig.EarlyStoppingConfig earlyStopping = new PipelineConfig.EarlyStoppingConfig(
+        in.bool(stop + ".enabled"),
+        in.number(stop + ".validation-fraction", f -> f > 0 && f < 0.5, "a fraction in (0, 0.5)"),
+        in.integer(stop + ".seed", n -> true, ""));
+    return new ModelConfig(modelName, task, algorithm, params, List.copyOf(hiddenLayers),
+        in.oneOf("model.class-weights", CLASS_WEIGHTS), tuning, earlyStopping);
+  }
+
+  /**
+   * A search space: {@code name = [v1, v2, ...]}, or, when {@code ranges} are allowed (random search),
+   * {@code name { min = 0.001, max = 1, scale = log }}.
+   */
+  private static Map<String, PipelineConfig.ParamSpace> paramSpace(ConfigReader in, Config config, String path,
+      boolean ranges) {
+    Map<String, PipelineConfig.ParamSpace> space = new java.util.LinkedHashMap<>();
+    in.isSet(path);
+    if (!config.hasPath(path)) {
+      return space;
+    }
+    if (!isObject(config, path)) {
+      in.problem(path, "expected a section { paramName = [value, ...] }");
+      return space;
+    }
+    List<String> parts = com.typesafe.config.ConfigUtil.splitPath(path);
+    for (String name : config.getObject(path).keySet()) {
+      List<String> named = new ArrayList<>(parts);
+      named.add(name);
+      String at = com.typesafe.config.ConfigUtil.joinPath(named);
+      if (!isObject(config, at)) {
+        List<String> values = in.stringList(at);
+        if (config.getValue(at).valueType() == com.typesafe.config.ConfigValueType.LIST && values.isEmpty()) {
+          in.problem(at, "lists no values to try");
+        }
+        space.put(name, PipelineConfig.ParamSpace.of(values));
+        continue;
+      }
+      double min = in.number(at + ".min", v -> true, "");
+      double max = in.number(at + ".max", v -> true, "");
+      String scale = in.isSet(at + ".scale") ? in.oneOf(at + ".scale", List.of("linear", "log")) : "linear";
+      if (!ranges) {
+        in.problem(at, "a range { min, max } needs model.tuning.method = random; a grid lists its values: "
+            + name + " = [...]");
+      } else if (!(min < max)) {
+        in.problem(at + ".min", "must be below max (" + max + ")");
+      } else if ("log".equals(scale) && !(min > 0)) {
+        in.problem(at + ".min", "a log scale needs a positive min");
+      }
+      space.put(name, new PipelineConfig.ParamSpace(List.of(),
+          Optional.of(new PipelineConfig.ParamRange(min, max, "log".equals(scale)))));
+    }
+    return space;
   }
 
   /** The {@code source.jdbc} section; checked only when the source is JDBC, where it is {@code active}. */

@@ -29,10 +29,13 @@ public final class BinaryClassificationMetrics {
 
   /**
    * @param predictions the output of a fitted classification pipeline: {@code probability}, {@code prediction} and
-   *     the label column (0/1)
+   *     the label column (0/1). A classifier without probabilities (the linear SVM) is ranked by its
+   *     {@code rawPrediction} margin, and has no log loss.
    */
   public static Map<String, Double> of(Dataset<Row> predictions, String label) {
-    Column positive = functions.vector_to_array(col("probability"), "float64").getItem(1);
+    boolean probabilities = java.util.Arrays.asList(predictions.columns()).contains("probability");
+    Column positive = functions.vector_to_array(col(probabilities ? "probability" : "rawPrediction"), "float64")
+        .getItem(1);
     Dataset<Row> scored = predictions.select(positive.as("p"), col("`" + label + "`").cast("double").as("y"),
         col("prediction").as("yhat"));
 
@@ -58,7 +61,9 @@ public final class BinaryClassificationMetrics {
     double precision = tp + fp == 0 ? 0.0 : (double) tp / (tp + fp);
     double recall = tp + fn == 0 ? 0.0 : (double) tp / (tp + fn);
     metrics.put("accuracy", totals.getDouble(1));
-    metrics.put("log_loss", totals.getDouble(2));
+    if (probabilities) {
+      metrics.put("log_loss", totals.getDouble(2));
+    }
     metrics.put("precision", precision);
     metrics.put("recall", recall);
     metrics.put("f1", precision + recall == 0 ? 0.0 : 2 * precision * recall / (precision + recall));

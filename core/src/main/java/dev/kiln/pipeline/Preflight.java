@@ -9,10 +9,12 @@ import dev.kiln.errors.InvalidConfigException;
 import dev.kiln.errors.InvalidInputException;
 import dev.kiln.source.Source;
 import dev.kiln.source.Sources;
-import dev.kiln.train.Algorithm;
+import dev.kiln.train.ModelChecks;
+import dev.kiln.train.Task;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -37,8 +39,10 @@ public final class Preflight {
     ConfigReader origins = new ConfigReader(config);
 
     String algorithm = pipeline.model().algorithm();
-    if (PipelineConfigParser.ALGORITHMS.contains(algorithm)) {
-      for (ConfigProblem p : Algorithm.named(algorithm).check(pipeline.model().params(), "")) {
+    String task = pipeline.model().task();
+    if (PipelineConfigParser.ALGORITHMS.contains(algorithm) && PipelineConfigParser.TASKS.contains(task)) {
+      Optional<Task> known = Task.AUTO.equals(task) ? Optional.empty() : Optional.of(Task.named(task));
+      for (ConfigProblem p : ModelChecks.problems(pipeline.model(), known)) {
         problems.add(new ConfigProblem(origins.originOf(p.key()), p.key(), p.message()));
       }
     }

@@ -354,11 +354,13 @@ public final class TrainingLoop {
     ledger.put(RowLedger.TRAIN, trainRows).put(RowLedger.TEST, testRows);
 
     ModelTrainer trainer = new ModelTrainer(features, config.model(), config.clean().canonicalize(),
-        prepared.task());
+        prepared.task()).groupedBy(config.evaluation().splitBy());
     long started = System.nanoTime();
     PipelineModel model = trainer.fit(train);
-    progress.step("train", String.format("%s in %.1f s", config.model().algorithm(),
-        (System.nanoTime() - started) / 1e9));
+    progress.step("train", String.format("%s in %.1f s%s", config.model().algorithm(),
+        (System.nanoTime() - started) / 1e9, trainer.tuning().map(t -> String.format(java.util.Locale.ROOT,
+            " (tuned: %s, %s %.4f)", t.bestCandidate().describe(), t.metric(), t.bestCandidate().metric()))
+            .orElse("")));
 
     Map<String, Double> metrics = evaluate(model, test, prepared.task());
     progress.step("evaluate", formatMetrics(metrics));
@@ -491,7 +493,7 @@ public final class TrainingLoop {
     }
     org.apache.spark.sql.types.StructType outputs = new org.apache.spark.sql.types.StructType()
         .add("prediction", org.apache.spark.sql.types.DataTypes.DoubleType, false);
-    if (task.classification()) {
+    if (task.classification() && dev.kiln.train.Algorithm.named(config.model().algorithm()).probabilistic()) {
       outputs = outputs.add("probability", new org.apache.spark.ml.linalg.VectorUDT(), false);
     }
     if (ModelTrainer.indexesLabel(prepared.apply(features.label()).dataType())) {

@@ -42,13 +42,19 @@ public final class HoldOutSplit {
   }
 
   private Column isTest(Dataset<Row> rows) {
-    List<String> columns = by.isEmpty() ? Arrays.asList(rows.columns()) : by;
+    return uniform(by.isEmpty() ? Arrays.asList(rows.columns()) : by, seed).lt(lit(testFraction));
+  }
+
+  /**
+   * A number in [0, 1) from a seeded hash of {@code columns}' values: the same row gets the same number on any
+   * layout. Also what chooses early-stopping validation rows and cross-validation folds.
+   */
+  public static Column uniform(List<String> columns, long seed) {
     List<Column> hashed = new ArrayList<>();
     hashed.add(lit(seed));
     columns.forEach(c -> hashed.add(col("`" + c + "`")));
-    Column uniform = shiftRightUnsigned(xxhash64(hashed.toArray(Column[]::new)), 11).cast("double")
+    return shiftRightUnsigned(xxhash64(hashed.toArray(Column[]::new)), 11).cast("double")
         .divide(lit(9007199254740992.0));
-    return uniform.lt(lit(testFraction));
   }
 
   public String describe() {

@@ -1,0 +1,144 @@
+package dev.kiln.train;
+
+import dev.kiln.feature.FeatureStages;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostModel;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PredictionModel;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.classification.LinearSVCModel;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.linalg.Matrix;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.regression.LinearRegressionModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import scala.collection.JavaConverters;
+
+/**
+ * What a fitted model says about its features, by feature name (the assembled vector's attribute names: a numeric
+ * column's name, or {@code column_value} for a one-hot slot).
+ *
+ * <ul>
+ *   <li>{@link Kind#IMPORTANCE}: tree models (decision tree, random forest, gbt) give MLlib's impurity-based
+ *       importances; xgboost its total gain per feature, scaled to sum to 1.
+ *   <li>{@link Kind#COEFFICIENT}: linear models (logistic and linear regression, linear SVM) give their coefficients,
+ *       signed, on the features' own scale (standardisation inside the estimator does not change that); a
+ *       multinomial logistic regression gives each feature's largest absolute coefficient over the classes.
+ *   <li>{@link Kind#NONE}: naive Bayes and the MLP: an empty list.
+ * </ul>
+ *
+ * Entries are ordered by absolute value, largest first.
+ */
+public final class FeatureImportances {
+
+  /** What the values are. */
+  public enum Kind { IMPORTANCE, COEFFICIENT, NONE }
+
+  /** One feature and its value. */
+  public record Entry(String feature, double value) {}
+
+  private FeatureImportances() {}
+
+  /**
+   * @param model a fitted Kiln pipeline
+   * @param sample rows with the model's input columns (only their schema is used: nothing is computed)
+   */
+  public static List<Entry> of(PipelineModel model, Dataset<Row> sample) {
+    AttributeGroup group = AttributeGroup.fromStructField(model.transform(sample).schema()
+        .apply(FeatureStages.FEATURES));
+    double[] values = values(predictor(model), group.size());
+    if (values == null) {
+      return List.of();
+    }
+    List<Entry> entries = new ArrayList<>();
+    for (int i = 0; i < values.length; i++) {
+      String name = group.attributes().isDefined() && i < group.size() && group.getAttr(i).name().isDefined()
+          ? group.getAttr(i).name().get() : "feature_" + i;
+      entries.add(new Entry(name, values[i]));
+    }
+    entries.sort(Comparator.comparingDouble((Entry e) -> Math.abs(e.value())).reversed());
+    return List.copyOf(entries);
+  }
+
+  /** What {@link #of} returns for this model. */
+  public static Kind kind(PipelineModel model) {
+    PredictionModel<?, ?> predictor = predictor(model);
+    if (predictor instanceof LogisticRegressionModel || predictor instanceof LinearRegressionModel
+        || predictor instanceof LinearSVCModel) {
+      return Kind.COEFFICIENT;
+    }
+    return values(predictor, 0) == null ? Kind.NONE : Kind.IMPORTANCE;
+  }
+
+  /** The pipeline's model: its last prediction stage. */
+  static PredictionModel<?, ?> predictor(PipelineModel model) {
+    Transformer[] stages = model.stages();
+    for (int i = stages.length - 1; i >= 0; i--) {
+      if (stages[i] instanceof PredictionModel<?, ?> predictor) {
+        return predictor;
+      }
+    }
+    throw new IllegalArgumentException("the pipeline has no model stage");
+  }
+
+  private static double[] values(PredictionModel<?, ?> model, int features) {
+    if (model instanceof LogisticRegressionModel m) {
+      return m.numClasses() > 2 || m.coefficientMatrix().numRows() > 1 ? largestPerFeature(m.coefficientMatrix())
+          : m.coefficients().toArray();
+    }
+    if (model instanceof XGBoostModel<?> m) {
+      return xgboostGain(m, Math.max(features, model.numFeatures()));
+    }
+    // Tree models (decision tree, random forest, gbt) have featureImportances, linear ones coefficients; MLlib gives
+    // them no common interface.
+    for (String method : List.of("featureImportances", "coefficients")) {
+      try {
+        return ((Vector) model.getClass().getMethod(method).invoke(model)).toArray();
+      } catch (NoSuchMethodException e) {
+        continue;
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("could not read " + method + " of " + model, e);
+      }
+    }
+    return null;
+  }
+
+  private static double[] largestPerFeature(Matrix coefficients) {
+    double[] largest = new double[coefficients.numCols()];
+    for (int j = 0; j < coefficients.numCols(); j++) {
+      for (int i = 0; i < coefficients.numRows(); i++) {
+        largest[j] = Math.max(largest[j], Math.abs(coefficients.apply(i, j)));
+      }
+    }
+    return largest;
+  }
+
+  /** XGBoost's total gain per feature ({@code f0}, {@code f1}, ... by vector index), scaled to sum to 1. */
+  private static double[] xgboostGain(XGBoostModel<?> model, int features) {
+    Map<String, Object> gain;
+    try {
+      gain = JavaConverters.mapAsJavaMap(model.nativeBooster().getScore("", "total_gain"));
+    } catch (Exception e) {  // XGBoostError, thrown invisibly through Scala
+      throw new IllegalStateException("XGBoost could not report its feature importances: " + e.getMessage(), e);
+    }
+    double[] values = new double[Math.max(features, 0)];
+    double total = 0;
+    for (Map.Entry<String, Object> entry : gain.entrySet()) {
+      int index = Integer.parseInt(entry.getKey().substring(1));
+      if (index >= values.length) {
+        values = java.util.Arrays.copyOf(values, index + 1);
+      }
+      values[index] = ((Number) entry.getValue()).doubleValue();
+      total += values[index];
+    }
+    for (int i = 0; total > 0 && i < values.length; i++) {
+      values[i] /= total;
+    }
+    return values;
+  }
+}

@@ -1,0 +1,203 @@
+package dev.kiln.train;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.when;
+
+import dev.kiln.errors.InvalidInputException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostEstimator;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.Predictor;
+import org.apache.spark.ml.attribute.Attribute;
+import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.attribute.NominalAttribute;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
+import org.apache.spark.ml.classification.NaiveBayes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.stat.Summarizer;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The model stage of a Kiln pipeline: the configured estimator, completed at fit time with what only the rows it is
+ * fitted on can tell, then fitted. The fitted pipeline holds the estimator's own model, never this stage, so a saved
+ * model loads without Kiln. Inside a tuning search every fold's fit completes it anew from that fold's rows:
+ *
+ * <ul>
+ *   <li>balanced class weights, {@code n / (k · n_class)} counted on these rows, as the {@code weightCol};
+ *   <li>the MLP's input size (the assembled vector's) and output size (the number of classes) around its hidden
+ *       layers;
+ *   <li>early stopping: a validation part chosen by a seeded hash of the row — GBT's {@code validationIndicatorCol},
+ *       XGBoost's evaluation set with {@code numEarlyStoppingRounds} (10 unless set);
+ *   <li>XGBoost's {@code numWorkers} (the rows' partitions, at most the cluster's cores) and its tracker's address
+ *       (the driver's, {@code spark.driver.host}) unless configured;
+ *   <li>naive Bayes' check that features are non-negative (all its model types but gaussian need it).
+ * </ul>
+ */
+@SuppressWarnings({"rawtypes", "unchecked"})
+final class ModelEstimator extends Estimator implements Serializable {
+
+  static final String WEIGHT = "__kiln_class_weight";
+  static final String VALIDATION = "__kiln_validation";
+  /** XGBoost's patience when early stopping is on and {@code numEarlyStoppingRounds} is not configured. */
+  static final int XGBOOST_STOPPING_ROUNDS = 10;
+
+  /**
+   * What the stage completes the estimator with.
+   *
+   * @param rowColumns the input columns whose values identify a row (hashed for the validation part)
+   */
+  record Completion(Algorithm algorithm, boolean balanced, List<Integer> hiddenLayers, boolean earlyStopping,
+      double validationFraction, long validationSeed, List<String> rowColumns) implements Serializable {}
+
+  private final String uid;
+  private final Predictor estimator;
+  private final Completion completion;
+
+  ModelEstimator(Predictor<?, ?, ?> estimator, Completion completion) {
+    this(Identifiable.randomUID("kilnModel"), estimator, completion);
+  }
+
+  private ModelEstimator(String uid, Predictor estimator, Completion completion) {
+    this.uid = uid;
+    this.estimator = estimator;
+    this.completion = completion;
+  }
+
+  /** The configured estimator, whose params a tuning grid addresses. */
+  Predictor<?, ?, ?> estimator() {
+    return estimator;
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  @Override
+  public Model fit(Dataset dataset) {
+    Dataset<Row> rows = dataset.toDF();
+    Predictor learner = (Predictor) estimator.copy(ParamMap.empty());
+    String label = learner.getLabelCol();
+    if (completion.balanced()) {
+      rows = rows.withColumn(WEIGHT, classWeights(rows, label));
+      Algorithm.set(learner, learner.getParam("weightCol"), WEIGHT);
+    }
+    if (learner instanceof MultilayerPerceptronClassifier mlp) {
+      mlp.setLayers(layers(rows, learner.getFeaturesCol(), label));
+    }
+    if (learner instanceof NaiveBayes bayes && !"gaussian".equals(bayes.getModelType())) {
+      requireNonNegative(rows, bayes.getFeaturesCol(), bayes.getModelType());
+    }
+    if (learner instanceof XGBoostEstimator xgboost) {
+      completeXgboost(learner, rows);
+    }
+    if (completion.earlyStopping()) {
+      rows = rows.withColumn(VALIDATION,
+          HoldOutSplit.uniform(completion.rowColumns(), completion.validationSeed())
+              .lt(lit(completion.validationFraction())));
+      if (learner instanceof XGBoostEstimator xgboost) {
+        if (!learner.isSet(learner.getParam("numEarlyStoppingRounds"))) {
+          Algorithm.set(learner, learner.getParam("numEarlyStoppingRounds"), XGBOOST_STOPPING_ROUNDS);
+        }
+        xgboost.setEvalDataset(rows.filter(col(VALIDATION)).drop(VALIDATION));
+        rows = rows.filter(col(VALIDATION).unary_$bang()).drop(VALIDATION);
+      } else {
+        Algorithm.set(learner, learner.getParam("validationIndicatorCol"), VALIDATION);
+      }
+    }
+    return learner.fit(rows);
+  }
+
+  /** {@code n / (k · n_class)} per row, from one count per class of {@code rows}. */
+  private static Column classWeights(Dataset<Row> rows, String label) {
+    List<Row> counts = rows.groupBy(col("`" + label + "`")).count().collectAsList();
+    long n = counts.stream().mapToLong(r -> r.getLong(1)).sum();
+    Column weight = null;
+    for (Row count : counts) {
+      double w = (double) n / (counts.size() * count.getLong(1));
+      Column isClass = col("`" + label + "`").equalTo(lit(count.get(0)));
+      weight = weight == null ? when(isClass, w) : weight.when(isClass, w);
+    }
+    return weight.otherwise(1.0);
+  }
+
+  private int[] layers(Dataset<Row> rows, String features, String label) {
+    int inputs = AttributeGroup.fromStructField(rows.schema().apply(features)).size();
+    if (inputs < 0) {
+      inputs = ((Vector) rows.select(features).head().get(0)).size();
+    }
+    int classes = classes(rows, label);
+    List<Integer> hidden = completion.hiddenLayers().isEmpty()
+        ? List.of(Math.max(2, (inputs + classes + 1) / 2)) : completion.hiddenLayers();
+    int[] layers = new int[hidden.size() + 2];
+    layers[0] = inputs;
+    for (int i = 0; i < hidden.size(); i++) {
+      layers[i + 1] = hidden.get(i);
+    }
+    layers[layers.length - 1] = classes;
+    return layers;
+  }
+
+  /** The number of classes: from an indexed label's metadata, else the largest class number + 1. */
+  private static int classes(Dataset<Row> rows, String label) {
+    Attribute attribute = Attribute.fromStructField(rows.schema().apply(label));
+    if (attribute instanceof NominalAttribute nominal && nominal.getNumValues().isDefined()) {
+      return (Integer) nominal.getNumValues().get();
+    }
+    Row top = rows.agg(max(col("`" + label + "`").cast("double"))).head();
+    return Math.max(2, (int) top.getDouble(0) + 1);
+  }
+
+  private static void requireNonNegative(Dataset<Row> rows, String features, String modelType) {
+    Vector min = (Vector) rows.select(Summarizer.metrics("min").summary(col(features)).getField("min")).head()
+        .get(0);
+    List<String> negative = new ArrayList<>();
+    AttributeGroup names = AttributeGroup.fromStructField(rows.schema().apply(features));
+    for (int i = 0; i < min.size() && negative.size() < 5; i++) {
+      if (min.apply(i) < 0) {
+        String name = names.attributes().isDefined() && names.getAttr(i).name().isDefined()
+            ? names.getAttr(i).name().get() : "feature " + i;
+        negative.add(String.format(java.util.Locale.ROOT, "'%s' (down to %s)", name, min.apply(i)));
+      }
+    }
+    if (!negative.isEmpty()) {
+      throw new InvalidInputException("model.algorithm = naive-bayes with modelType " + modelType
+          + " needs non-negative features, but the training rows have negative values in " + String.join(", ",
+          negative) + ": set model.params.modelType = gaussian for real-valued features");
+    }
+  }
+
+  private static void completeXgboost(Predictor learner, Dataset<Row> rows) {
+    if (!learner.isSet(learner.getParam("numWorkers"))) {
+      int partitions = rows.javaRDD().getNumPartitions();
+      int cores = rows.sparkSession().sparkContext().defaultParallelism();
+      Algorithm.set(learner, learner.getParam("numWorkers"), Math.max(1, Math.min(partitions, cores)));
+    }
+    Optional<String> driver = Optional.ofNullable(rows.sparkSession().sparkContext().getConf()
+        .get("spark.driver.host", null));
+    if (!learner.isSet(learner.getParam("rabitTrackerHostIp")) && driver.isPresent()) {
+      Algorithm.set(learner, learner.getParam("rabitTrackerHostIp"), driver.get());
+    }
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    return estimator.transformSchema(schema);
+  }
+
+  @Override
+  public ModelEstimator copy(ParamMap extra) {
+    return new ModelEstimator(uid, (Predictor) estimator.copy(extra), completion);
+  }
+}
