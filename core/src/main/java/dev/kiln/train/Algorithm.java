@@ -176,6 +176,16 @@ public enum Algorithm {
     return first.stream().map(p -> new ConfigProblem(origin, p.key(), p.message())).toList();
   }
 
+  /** Whether {@code param} holds a number (so a search may draw it from a range). */
+  boolean numeric(String param, Optional<Task> task) {
+    Predictor<?, ?, ?> estimator = factory(task.orElse(tasks().iterator().next()));
+    if (!estimator.hasParam(param)) {
+      return true;  // reported as unknown by check
+    }
+    Param<?> p = estimator.getParam(param);
+    return p instanceof IntParam || p instanceof LongParam || p instanceof DoubleParam || p instanceof FloatParam;
+  }
+
   /** As {@link #check(Map, Optional, String)} with the task left to the label. */
   public List<ConfigProblem> check(Map<String, String> params, String origin) {
     return check(params, Optional.empty(), origin);

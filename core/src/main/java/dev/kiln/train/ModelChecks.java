@@ -53,28 +53,32 @@ public final class ModelChecks {
           + algorithm.configName()));
     }
     if (model.tuning().enabled()) {
-      tuning(model, algorithm, known, problems);
+      tuning(model, algorithm, known, task, problems);
     }
     return problems;
   }
 
-  private static void tuning(ModelConfig model, Algorithm algorithm, Optional<Task> task,
+  /** @param known the task when the algorithm can learn it; {@code task} the configured one */
+  private static void tuning(ModelConfig model, Algorithm algorithm, Optional<Task> known, Optional<Task> task,
       List<ConfigProblem> problems) {
     for (Map.Entry<String, ParamSpace> entry : model.tuning().space().entrySet()) {
       String key = "model.tuning.grid." + entry.getKey();
       List<String> values = new ArrayList<>(entry.getValue().values());
-      entry.getValue().range().ifPresent(r -> {
-        values.add(String.valueOf(r.min()));
-        values.add(String.valueOf(r.max()));
-      });
+      if (entry.getValue().range().isPresent()) {
+        if (!algorithm.numeric(entry.getKey(), known)) {
+          problems.add(problem(key, "a range { min, max } applies to numeric parameters: list the values of "
+              + entry.getKey()));
+          continue;
+        }
+        // The ends as a draw gives them: whole numbers for whole-number parameters.
+        for (double end : List.of(entry.getValue().range().get().min(), entry.getValue().range().get().max())) {
+          values.add(end == Math.rint(end) ? String.valueOf((long) end) : String.valueOf(end));
+        }
+      }
       for (String value : values) {
-        List<ConfigProblem> found = algorithm.check(Map.of(entry.getKey(), value), task, "");
+        List<ConfigProblem> found = algorithm.check(Map.of(entry.getKey(), value), known, "");
         if (!found.isEmpty()) {
-          String message = found.get(0).message();
-          if (entry.getValue().range().isPresent() && message.contains("expected a whole number")) {
-            message = "a range applies to numeric parameters; " + message;
-          }
-          problems.add(problem(key, message));
+          problems.add(problem(key, found.get(0).message()));
           break;
         }
       }

@@ -44,7 +44,7 @@ class PipelineConfigParserTest {
         sample.fration = 0.5
         sample.seed = "not a number"
         features { numeric = [age] }
-        model.algorithm = xgboost
+        model.algorithm = catboost
         """);
     List<String> lines = result.problems().stream().map(ConfigProblem::toString).toList();
     assertEquals(4, lines.size(), lines.toString());
@@ -55,7 +55,8 @@ class PipelineConfigParserTest {
         lines.toString());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith(file + ":5: features.label: is required")),
         "an unset key points at the section that should hold it: " + lines);
-    assertTrue(lines.contains(file + ":6: model.algorithm: 'xgboost' is not one of logistic-regression, gbt"),
+    assertTrue(lines.contains(file + ":6: model.algorithm: 'catboost' is not one of logistic-regression, "
+        + "linear-regression, decision-tree, random-forest, gbt, linear-svm, naive-bayes, mlp, xgboost"),
         lines.toString());
   }
 
@@ -181,6 +182,80 @@ class PipelineConfigParserTest {
         messages.toString());
     assertTrue(messages.contains("sample.stratified: applies to sample.strategy = stratified only, not fixed"),
         messages.toString());
+  }
+
+  @Test
+  void theModelSectionParsesItsSearchEarlyStoppingWeightsAndLayers() throws IOException {
+    PipelineConfigParser.Result result = parse(VALID + """
+        model {
+          algorithm = mlp
+          params { maxIter = 50, thresholds = [0.3, 0.7] }
+          hidden-layers = [16, 8]
+          class-weights = balanced
+          tuning {
+            method = random
+            validation = train-validation-split
+            trials = 4
+            metric = log_loss
+            grid { stepSize { min = 0.001, max = 0.5, scale = log }, blockSize = [64, 128] }
+          }
+          early-stopping { enabled = true, validation-fraction = 0.2 }
+        }
+        """);
+    assertTrue(result.ok(), result.problems().toString());
+    PipelineConfig.ModelConfig model = result.config().model();
+    assertEquals(Map.of("maxIter", "50", "thresholds", "0.3,0.7"), model.params(),
+        "array parameters may be written as lists");
+    assertEquals(List.of(16, 8), model.hiddenLayers());
+    assertTrue(model.balanced());
+    PipelineConfig.TuningConfig tuning = model.tuning();
+    assertEquals("random", tuning.method());
+    assertEquals("train-validation-split", tuning.validation());
+    assertEquals(4, tuning.trials());
+    assertEquals(3, tuning.folds(), "defaults fill what is not set");
+    assertEquals("log_loss", tuning.metric());
+    assertEquals(new PipelineConfig.ParamRange(0.001, 0.5, true), tuning.space().get("stepSize").range().get());
+    assertEquals(List.of("64", "128"), tuning.space().get("blockSize").values());
+    assertEquals(new PipelineConfig.EarlyStoppingConfig(true, 0.2, 42), model.earlyStopping());
+  }
+
+  @Test
+  void modelDefaultsLeaveEveryExtraOff() throws IOException {
+    PipelineConfig.ModelConfig model = parse(VALID).config().model();
+    assertEquals(List.of(), model.hiddenLayers());
+    assertEquals("none", model.classWeights());
+    assertEquals(PipelineConfig.TuningConfig.NONE, model.tuning());
+    assertEquals(PipelineConfig.EarlyStoppingConfig.OFF, model.earlyStopping());
+  }
+
+  @Test
+  void badModelSettingsAreEachReportedWithTheirKey() throws IOException {
+    PipelineConfigParser.Result result = parse(VALID + """
+        model {
+          hidden-layers = [16, zero]
+          class-weights = inverse
+          tuning {
+            method = grid
+            folds = 1
+            metric = auc
+            grid { regParam { min = 0, max = 1 }, maxIter = [] }
+          }
+          early-stopping.validation-fraction = 0.7
+        }
+        """);
+    List<String> messages = result.problems().stream().map(p -> p.key() + ": " + p.message()).toList();
+    assertEquals(7, messages.size(), messages.toString());
+    assertTrue(messages.contains("model.hidden-layers: 'zero' is not a layer size: whole numbers of 1 or more, "
+        + "such as [16, 8]"), messages.toString());
+    assertTrue(messages.contains("model.class-weights: 'inverse' is not one of none, balanced"), messages.toString());
+    assertTrue(messages.contains("model.tuning.folds: 1 is out of range: 2 to 20 folds"), messages.toString());
+    assertTrue(messages.stream().anyMatch(m -> m.startsWith("model.tuning.metric: 'auc' is not one of auto, ")),
+        messages.toString());
+    assertTrue(messages.contains("model.tuning.grid.regParam: a range { min, max } needs model.tuning.method = "
+        + "random; a grid lists its values: regParam = [...]"), messages.toString());
+    assertTrue(messages.contains("model.tuning.grid.maxIter: lists no values to try"), messages.toString());
+    assertTrue(messages.contains("model.early-stopping.validation-fraction: 0.7 is out of range: a fraction in "
+        + "(0, 0.5)"), messages.toString());
   }
 
   private PipelineConfigParser.Result parse(String text) throws IOException {

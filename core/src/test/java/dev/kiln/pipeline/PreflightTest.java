@@ -62,6 +62,24 @@ class PreflightTest {
   }
 
   @Test
+  void anAlgorithmThatCannotLearnTheConfiguredTaskIsCaughtBeforeAnyWork() throws IOException {
+    Path file = write("""
+        source.format = generated
+        features { label = churned, numeric = [age], categorical = [country] }
+        model { task = multiclass, algorithm = gbt, hidden-layers = [4] }
+        model.tuning { method = grid, grid.maxDepth = [2, 4], metric = rmse }
+        """);
+    InvalidConfigException e = assertThrows(InvalidConfigException.class,
+        () -> Preflight.check(ConfigLayers.load(file, Map.of(), List.of()), new Configuration()));
+    String all = e.getMessage();
+    assertEquals(3, e.problems().size(), all);
+    assertTrue(all.contains(file + ":3: model.algorithm: model.algorithm = gbt cannot learn a multiclass task; it "
+        + "serves binary, regression (MLlib's GBTClassifier is binary only"), all);
+    assertTrue(all.contains(file + ":3: model.hidden-layers: applies to model.algorithm = mlp only, not gbt"), all);
+    assertTrue(all.contains(file + ":4: model.tuning.metric: 'rmse' does not measure a multiclass task"), all);
+  }
+
+  @Test
   void aGoodConfigPasses() throws IOException {
     Path file = write("""
         source.format = generated

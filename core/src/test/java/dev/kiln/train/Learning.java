@@ -28,7 +28,11 @@ final class Learning {
 
   private Learning() {}
 
-  private static Dataset<Row> base(SparkSession spark, int rows, String y) {
+  /**
+   * {@code rows} rows of {@code x1}, {@code x2}, {@code noise} (each in [-1, 1)) and {@code colour}, with the label
+   * {@code y} computed by the SQL expression {@code y}.
+   */
+  static Dataset<Row> base(SparkSession spark, int rows, String y) {
     return spark.range(rows).selectExpr("id",
             "(pmod(hash(id, 11), 20000) / 10000.0) - 1.0 as x1",
             "(pmod(hash(id, 12), 20000) / 10000.0) - 1.0 as x2",
