@@ -20,8 +20,8 @@ import org.apache.spark.sql.Row;
 import scala.collection.JavaConverters;
 
 /**
- * What a fitted model says about its features, by feature name (the assembled vector's attribute names: a numeric
- * column's name, or {@code column_value} for a one-hot slot).
+ * What a fitted model says about its features, by feature name: the assembled vector's slots named as the user knows
+ * them (see {@link #readable}): a numeric column's name, {@code column=value} for a one-hot slot.
  *
  * <ul>
  *   <li>{@link Kind#IMPORTANCE}: tree models (decision tree, random forest, gbt) give MLlib's impurity-based
@@ -58,11 +58,31 @@ public final class FeatureImportances {
     List<Entry> entries = new ArrayList<>();
     for (int i = 0; i < values.length; i++) {
       String name = group.attributes().isDefined() && i < group.size() && group.getAttr(i).name().isDefined()
-          ? group.getAttr(i).name().get() : "feature_" + i;
+          ? readable(group.getAttr(i).name().get()) : "feature_" + i;
       entries.add(new Entry(name, values[i]));
     }
     entries.sort(Comparator.comparingDouble((Entry e) -> Math.abs(e.value())).reversed());
     return List.copyOf(entries);
+  }
+
+  /**
+   * A slot of the assembled vector named as the user knows it: the source column of an imputed or clipped number
+   * ({@code x1__imputed} is {@code x1}), {@code column=value} for a one-hot slot ({@code colour=red}; the slot for
+   * missing and unseen values is {@code colour=__unknown}); indicator columns keep their names
+   * ({@code x1_was_missing}, {@code x1_outlier}).
+   */
+  static String readable(String slot) {
+    int onehot = slot.indexOf("__onehot_");
+    if (onehot > 0) {
+      return slot.substring(0, onehot) + "=" + slot.substring(onehot + "__onehot_".length());
+    }
+    String name = slot;
+    for (String suffix : List.of("__imputed", "__clipped")) {
+      if (name.endsWith(suffix)) {
+        name = name.substring(0, name.length() - suffix.length());
+      }
+    }
+    return name;
   }
 
   /** What {@link #of} returns for this model. */
@@ -81,6 +101,9 @@ public final class FeatureImportances {
     for (int i = stages.length - 1; i >= 0; i--) {
       if (stages[i] instanceof PredictionModel<?, ?> predictor) {
         return predictor;
+      }
+      if (stages[i] instanceof MulticlassXGBoostModel xgboost) {
+        return xgboost.model();
       }
     }
     throw new IllegalArgumentException("the pipeline has no model stage");

@@ -10,6 +10,8 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostEstimator;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
@@ -39,8 +41,9 @@ import org.apache.spark.sql.types.StructType;
  *       layers;
  *   <li>early stopping: a validation part chosen by a seeded hash of the row — GBT's {@code validationIndicatorCol},
  *       XGBoost's evaluation set with {@code numEarlyStoppingRounds} (10 unless set);
- *   <li>XGBoost's {@code numWorkers} (the rows' partitions, at most the cluster's cores) and its tracker's address
- *       (the driver's, {@code spark.driver.host}) unless configured;
+ *   <li>XGBoost's {@code numWorkers} (the rows' partitions, at most the cluster's cores), its tracker's address
+ *       (the driver's, {@code spark.driver.host}) and, for several classes, {@code num_class}, unless configured;
+ *       a model of several classes is returned as a {@link MulticlassXGBoostModel}, which loads as it was saved;
  *   <li>naive Bayes' check that features are non-negative (all its model types but gaussian need it).
  * </ul>
  */
@@ -116,7 +119,11 @@ final class ModelEstimator extends Estimator implements Serializable {
         Algorithm.set(learner, learner.getParam("validationIndicatorCol"), VALIDATION);
       }
     }
-    return learner.fit(rows);
+    Model fitted = learner.fit(rows);
+    if (fitted instanceof XGBoostClassificationModel xgboost && xgboost.numClasses() > 2) {
+      return new MulticlassXGBoostModel(xgboost);
+    }
+    return fitted;
   }
 
   /** {@code n / (k · n_class)} per row, from one count per class of {@code rows}. */
@@ -167,7 +174,7 @@ final class ModelEstimator extends Estimator implements Serializable {
     for (int i = 0; i < min.size() && negative.size() < 5; i++) {
       if (min.apply(i) < 0) {
         String name = names.attributes().isDefined() && names.getAttr(i).name().isDefined()
-            ? names.getAttr(i).name().get() : "feature " + i;
+            ? FeatureImportances.readable(names.getAttr(i).name().get()) : "feature " + i;
         negative.add(String.format(java.util.Locale.ROOT, "'%s' (down to %s)", name, min.apply(i)));
       }
     }
@@ -179,6 +186,13 @@ final class ModelEstimator extends Estimator implements Serializable {
   }
 
   private static void completeXgboost(Predictor learner, Dataset<Row> rows) {
+    if (learner instanceof XGBoostClassifier && !learner.isSet(learner.getParam("num_class"))) {
+      // Set, not inferred: XGBoost 3.2 saves only set params, and loads a model without num_class as binary.
+      int classes = classes(rows, learner.getLabelCol());
+      if (classes > 2) {
+        Algorithm.set(learner, learner.getParam("num_class"), classes);
+      }
+    }
     if (!learner.isSet(learner.getParam("numWorkers"))) {
       int partitions = rows.javaRDD().getNumPartitions();
       int cores = rows.sparkSession().sparkContext().defaultParallelism();
