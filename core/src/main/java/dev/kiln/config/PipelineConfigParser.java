@@ -120,10 +120,6 @@ public final class PipelineConfigParser {
     String label = in.requiredString("features.label", "the column the model learns to predict");
     List<String> numeric = in.stringList("features.numeric");
     List<String> categorical = in.stringList("features.categorical");
-    if (config.hasPath("features.numeric") && config.hasPath("features.categorical")
-        && numeric.isEmpty() && categorical.isEmpty()) {
-      in.problem("features.numeric", "no feature columns: list some in features.numeric or features.categorical");
-    }
     Set<String> seen = new HashSet<>();
     for (String column : concat(numeric, categorical)) {
       String key = numeric.contains(column) && !seen.contains(column) ? "features.numeric" : "features.categorical";
@@ -153,11 +149,11 @@ public final class PipelineConfigParser {
         in.number("features.outliers.iqr-k", k -> k > 0, "a positive multiple of the IQR"),
         in.number("features.outliers.zscore-k", k -> k > 0, "a positive number of standard deviations"),
         lower, upper);
-    FeatureConfig features = new FeatureConfig(label, numeric, categorical,
+    FeatureConfig features = DeclarativeFeatures.read(in, config, new FeatureConfig(label, numeric, categorical,
         in.oneOf("features.impute", IMPUTE_STRATEGIES), imputeBy, indicators, outliers,
         in.oneOf("features.impute-categorical", List.of("keep", "mode", "constant", "missing")),
         in.string("features.categorical-fill"),
-        in.number("features.drop-missing-over", f -> f > 0 && f <= 1, "a fraction in (0, 1]"));
+        in.number("features.drop-missing-over", f -> f > 0 && f <= 1, "a fraction in (0, 1]")));
 
     Optional<String> explicitModelName = in.optionalString("model.name");
     explicitModelName.ifPresent(n -> checkName(in, "model.name", n));

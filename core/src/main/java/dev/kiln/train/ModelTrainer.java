@@ -34,7 +34,7 @@ public final class ModelTrainer {
   }
 
   public Pipeline pipeline() {
-    List<PipelineStage> stages = new ArrayList<>(FeatureStages.compile(features, canonicalize));
+    List<PipelineStage> stages = new ArrayList<>(FeatureStages.compile(features, canonicalize, model.task()));
     stages.add(estimator());
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
   }
