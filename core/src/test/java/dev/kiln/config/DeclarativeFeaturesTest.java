@@ -186,6 +186,20 @@ class DeclarativeFeaturesTest {
     assertEquals(List.of("age", "country", "churned"), kept.allColumns());
   }
 
+  @Test
+  void everyExampleOfTheFeaturesGuideParses() throws IOException {
+    String guide = Files.readString(Path.of(System.getProperty("kiln.repo", ".."), "docs", "features.md"));
+    java.util.regex.Matcher block = java.util.regex.Pattern.compile("```hocon\n(.*?)```", java.util.regex.Pattern.DOTALL)
+        .matcher(guide);
+    int examples = 0;
+    while (block.find()) {
+      PipelineConfigParser.Result result = parse(BASE + block.group(1));
+      assertTrue(result.ok(), block.group(1) + result.problems());
+      examples++;
+    }
+    assertEquals(11, examples, "one for the basics and one for each of the ten declarative keys");
+  }
+
   private PipelineConfigParser.Result parse(String text) throws IOException {
     Path file = dir.resolve("pipeline.conf");
     Files.writeString(file, text);

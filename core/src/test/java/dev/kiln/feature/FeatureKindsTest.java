@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.config.ConfigLayers;
 import dev.kiln.config.PipelineConfig.CanonicalizeConfig;
 import dev.kiln.config.PipelineConfig.FeatureConfig;
+import dev.kiln.config.PipelineConfig.ModelConfig;
 import dev.kiln.config.PipelineConfigParser;
 import dev.kiln.testing.DataFrameAssertions;
 import dev.kiln.testing.UsesSpark;
+import dev.kiln.train.ModelTrainer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -266,6 +268,10 @@ class FeatureKindsTest {
         "VarianceThresholdSelectorModel"), types, "QuantileDiscretizer's model is a Bucketizer");
     assertEquals(List.of("income", "age", "country", "city", "review", "signup", "household", "y"),
         features.allColumns());
+    // The model reads the selected features as it reads any others.
+    PipelineModel trained = new ModelTrainer(features, new ModelConfig("m", "logistic-regression",
+        Map.of("maxIter", "5"))).fit(train);
+    assertEquals(60, trained.transform(train).select("prediction").count());
   }
 
   /** The features of a config whose {@code features} section holds {@code settings} (label y). */

@@ -57,6 +57,18 @@ class FeatureStagesTest {
             + "outputCol=features"), described(FeatureStages.compile(flagged)));
   }
 
+  @Test
+  void noFeatureReadsTheLabel() {
+    FeatureConfig leaky = new FeatureConfig("y", List.of("x"), List.of(), "median", List.of(), false,
+        OutlierConfig.NONE, "keep", "__missing__", 1.0, "none", List.of(), java.util.Map.of(), java.util.Map.of(),
+        List.of(), java.util.Map.of(), java.util.Map.of(),
+        java.util.Map.of("leak", dev.kiln.config.PipelineConfig.DerivedColumn.of("y * 2")), List.of(),
+        dev.kiln.config.PipelineConfig.SelectionConfig.NONE);
+    assertEquals("a feature reads the label 'y', which serving does not have",
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> FeatureStages.compile(leaky)).getMessage());
+  }
+
   /** Each stage's class and the params set on it, sorted by name. */
   private static List<String> described(List<PipelineStage> stages) {
     return stages.stream().map(stage -> stage.getClass().getSimpleName() + java.util.Arrays.stream(stage.params())
