@@ -27,10 +27,17 @@ public record PipelineConfig(
   /**
    * Where and how to read the input. {@code path} is a qualified Hadoop path ({@code file:}, {@code hdfs:}, ...);
    * {@code version} pins a Delta table's version and {@code timestamp} picks the version current at that instant;
-   * {@code jdbc} is used when {@code format = jdbc}.
+   * {@code jdbc} is used when {@code format = jdbc}. {@code rename} (source name → new name) and {@code derive} (new
+   * column → Spark SQL expression, in order) shape the rows right after reading.
    */
   public record SourceConfig(String format, Optional<String> path, Map<String, String> options,
-      GeneratedConfig generated, Optional<Long> version, Optional<java.time.Instant> timestamp, JdbcConfig jdbc) {
+      GeneratedConfig generated, Optional<Long> version, Optional<java.time.Instant> timestamp, JdbcConfig jdbc,
+      Map<String, String> rename, Map<String, String> derive) {
+
+    public SourceConfig(String format, Optional<String> path, Map<String, String> options,
+        GeneratedConfig generated, Optional<Long> version, Optional<java.time.Instant> timestamp, JdbcConfig jdbc) {
+      this(format, path, options, generated, version, timestamp, jdbc, Map.of(), Map.of());
+    }
 
     public SourceConfig(String format, Optional<String> path, Map<String, String> options,
         GeneratedConfig generated, Optional<Long> version) {

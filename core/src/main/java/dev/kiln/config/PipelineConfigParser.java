@@ -100,8 +100,15 @@ public final class PipelineConfigParser {
     if (version.isPresent() && timestamp.isPresent()) {
       in.problem("source.timestamp", "pin a Delta table by version or by timestamp, not both");
     }
+    Map<String, String> rename = in.stringMap("source.rename");
+    rename.forEach((from, to) -> checkColumnName(in, "source.rename", to));
+    Map<String, String> derive = in.stringMap("source.derive");
+    derive.forEach((column, expression) -> {
+      checkColumnName(in, "source.derive", column);
+      checkExpression(in, "source.derive", column, expression);
+    });
     SourceConfig source = new SourceConfig(format, path, options, generated, version, timestamp,
-        jdbc(in, "jdbc".equals(format)));
+        jdbc(in, "jdbc".equals(format)), rename, derive);
     if ("jdbc".equals(format) && path.isPresent()) {
       in.problem("source.path", "does not apply to jdbc sources: set source.jdbc.url and source.jdbc.table");
     }
@@ -181,6 +188,25 @@ public final class PipelineConfigParser {
     return new Result(new PipelineConfig(name, warehouse, source, sample, clean, contract, features, model,
         evaluation,
         registry, spark, text, sha256(text)), List.copyOf(problems));
+  }
+
+  /** Characters Delta refuses in column names (without column mapping) and that SQL would need quoted. */
+  private static final Pattern UNSAFE_COLUMN_CHARACTERS = Pattern.compile("[ ,;{}()\\n\\t=]");
+
+  private static void checkColumnName(ConfigReader in, String section, String name) {
+    if (name.isBlank() || UNSAFE_COLUMN_CHARACTERS.matcher(name).find()) {
+      in.problem(section, "'" + name + "' is not a usable column name: no spaces or any of ,;{}()= "
+          + "(Delta tables refuse them), e.g. beak_length_mm");
+    }
+  }
+
+  /** A Spark SQL expression that does not parse is reported with its key; parsing needs no SparkSession. */
+  private static void checkExpression(ConfigReader in, String section, String column, String expression) {
+    try {
+      SqlExpressions.parse(expression);
+    } catch (IllegalArgumentException e) {
+      in.problem(section + "." + column, "'" + expression + "' " + e.getMessage());
+    }
   }
 
   /** The {@code source.jdbc} section; checked only when the source is JDBC, where it is {@code active}. */

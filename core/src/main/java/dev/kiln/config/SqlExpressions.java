@@ -27,17 +27,24 @@ public final class SqlExpressions {
    * @throws IllegalArgumentException when it does not parse, or reads {@code *}; the message says why
    */
   public static List<String> columnsRead(String expression) {
-    Expression parsed;
+    Set<String> columns = new LinkedHashSet<>();
+    collect(parse(expression), columns);
+    return List.copyOf(new ArrayList<>(columns));
+  }
+
+  /**
+   * {@code expression} parsed by Spark's parser, unresolved.
+   *
+   * @throws IllegalArgumentException when it does not parse: "is not a Spark SQL expression: " and Spark's reason
+   */
+  public static Expression parse(String expression) {
     try {
-      parsed = CatalystSqlParser$.MODULE$.parseExpression(expression);
+      return CatalystSqlParser$.MODULE$.parseExpression(expression);
     } catch (Exception e) {  // ParseException, checked to Java's eyes
       // Spark's message: the error, then the SQL with a pointer; the first line says what is wrong and where.
       String message = String.valueOf(e.getMessage()).strip().lines().findFirst().orElse("").strip();
       throw new IllegalArgumentException("is not a Spark SQL expression: " + message, e);
     }
-    Set<String> columns = new LinkedHashSet<>();
-    collect(parsed, columns);
-    return List.copyOf(new ArrayList<>(columns));
   }
 
   private static void collect(Expression expression, Set<String> columns) {

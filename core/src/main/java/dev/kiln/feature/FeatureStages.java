@@ -101,6 +101,16 @@ public final class FeatureStages {
    */
   public static List<PipelineStage> compile(FeatureConfig features, PipelineConfig.CanonicalizeConfig canonicalize,
       String task) {
+    return compile(features, canonicalize, task, features.label());
+  }
+
+  /**
+   * As {@link #compile(FeatureConfig, PipelineConfig.CanonicalizeConfig, String)}, with univariate selection reading
+   * {@code trainedLabel}: the label as the estimator trains on it (a text label's index column, made by a stage
+   * ahead of these).
+   */
+  public static List<PipelineStage> compile(FeatureConfig features, PipelineConfig.CanonicalizeConfig canonicalize,
+      String task, String trainedLabel) {
     List<String> inputs = features.allColumns();
     if (inputs.subList(0, inputs.size() - 1).contains(features.label())) {
       throw new IllegalArgumentException("a feature reads the label '" + features.label() + "', which serving does "
@@ -188,7 +198,7 @@ public final class FeatureStages {
     stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new))
         .setOutputCol(selecting ? UNSELECTED : FEATURES).setHandleInvalid("keep"));
     if (selecting) {
-      stages.add(selector(features, task));
+      stages.add(selector(features.selection(), task, trainedLabel));
     }
     return stages;
   }
@@ -322,8 +332,7 @@ public final class FeatureStages {
     });
   }
 
-  private static PipelineStage selector(FeatureConfig features, String task) {
-    PipelineConfig.SelectionConfig selection = features.selection();
+  private static PipelineStage selector(PipelineConfig.SelectionConfig selection, String task, String label) {
     if ("variance".equals(selection.method())) {
       return new VarianceThresholdSelector().setFeaturesCol(UNSELECTED).setOutputCol(FEATURES)
           .setVarianceThreshold(selection.threshold());
@@ -333,7 +342,7 @@ public final class FeatureStages {
       default -> selection.mode();
     };
     return new UnivariateFeatureSelector().setFeaturesCol(UNSELECTED).setOutputCol(FEATURES)
-        .setLabelCol(features.label()).setFeatureType("continuous")
+        .setLabelCol(label).setFeatureType("continuous")
         .setLabelType("regression".equals(task) ? "continuous" : "categorical")
         .setSelectionMode(mode).setSelectionThreshold(selection.threshold());
   }

@@ -29,6 +29,7 @@ import dev.kiln.source.SourceSnapshot;
 import dev.kiln.source.Sources;
 import dev.kiln.train.HoldOutSplit;
 import dev.kiln.train.ModelTrainer;
+import dev.kiln.train.Task;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -88,8 +89,11 @@ public final class TrainingLoop {
     Map<String, Long> get();
   }
 
-  /** Labelled rows, partitioned and cached for training; unpersist when done. */
-  public record Prepared(Dataset<Row> rows, RunLineage lineage, RowLedger ledger) {}
+  /**
+   * Labelled rows, partitioned and cached for training; unpersist when done. {@code task} is the configured one, or
+   * the one the label decided for {@code model.task = auto}.
+   */
+  public record Prepared(Dataset<Row> rows, RunLineage lineage, RowLedger ledger, Task task) {}
 
   /**
    * A fitted model and its held-out metrics.
@@ -252,33 +256,54 @@ public final class TrainingLoop {
   public Prepared prepare(Dataset<Row> cleaned, RunLineage lineage, RowLedger ledger) {
     String label = config.features().label();
     DataType type = cleaned.schema().apply(label).dataType();
-    if (!(type instanceof NumericType) && !(type instanceof BooleanType)) {
-      throw new InvalidInputException("label column '" + label + "' is " + type.simpleString()
-          + "; a binary label must be numeric 0/1 or boolean");
+    boolean numeric = type instanceof NumericType || type instanceof BooleanType;
+    boolean text = type instanceof org.apache.spark.sql.types.StringType;
+    String configured = config.model().task();
+    if (!numeric && !text || !numeric && !List.of(Task.AUTO, "multiclass").contains(configured)) {
+      throw new InvalidInputException("label column '" + label + "' is " + type.simpleString() + "; "
+          + (Task.AUTO.equals(configured) || !numeric && !text ? "a label must be numeric, boolean or text"
+              : "a " + configured + " label must be numeric or boolean"));
     }
     Column[] all = Arrays.stream(cleaned.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
     List<String> splitBy = config.evaluation().splitBy();
     Column[] partitionBy = splitBy.isEmpty() ? all : splitBy.stream().map(c -> col("`" + c + "`"))
         .toArray(Column[]::new);
     CountedRows counted = CountedRows.of(cleaned, "prepare_in");
+    Column labelValue = col("`" + label + "`");
     Dataset<Row> labelled = counted.rows()
-        .filter(col("`" + label + "`").isNotNull())
-        .withColumn(label, col("`" + label + "`").cast("double"))
+        .filter(labelValue.isNotNull())
+        .withColumn(label, text ? labelValue : labelValue.cast("double"))
         .repartition(config.spark().partitions(), partitionBy)
         .sortWithinPartitions(xxhash64(all))
         .persist(StorageLevel.MEMORY_AND_DISK());
-    Row check = labelled.agg(count(lit(1)),
-        sum(when(col("`" + label + "`").isin(0.0, 1.0), 0L).otherwise(1L))).head();
+    Column asNumber = col("`" + label + "`");
+    Row check = text ? labelled.agg(count(lit(1)), lit(0L), lit(0L), lit(0L)).head()
+        : labelled.agg(count(lit(1)),
+            sum(when(asNumber.isin(0.0, 1.0), 0L).otherwise(1L)),
+            sum(when(asNumber.equalTo(org.apache.spark.sql.functions.floor(asNumber)).and(asNumber.geq(0)), 0L)
+                .otherwise(1L)),
+            sum(when(org.apache.spark.sql.functions.isnan(asNumber), 1L).otherwise(0L))).head();
     long usable = check.getLong(0);
     long notBinary = check.isNullAt(1) ? 0 : check.getLong(1);
-    if (notBinary > 0) {
-      labelled.unpersist();
-      throw new InvalidInputException("label column '" + label + "' has " + notBinary
-          + " rows whose value is not 0 or 1; Kiln's classifiers need a binary label");
-    }
+    long notClassIndex = check.isNullAt(2) ? 0 : check.getLong(2);
+    Task task = Task.AUTO.equals(configured)
+        ? (text ? Task.MULTICLASS : type instanceof BooleanType || notBinary == 0 ? Task.BINARY : Task.REGRESSION)
+        : Task.named(configured);
+    String problem = null;
     if (usable == 0) {
+      problem = "no rows with a label are left after sampling and cleaning";
+    } else if (!text && check.getLong(3) > 0) {
+      problem = "label column '" + label + "' has " + check.getLong(3) + " NaN values";
+    } else if (task == Task.BINARY && notBinary > 0) {
+      problem = "label column '" + label + "' has " + notBinary + " rows whose value is not 0 or 1; a binary label "
+          + "must be 0/1 or boolean (model.task = multiclass or regression for other labels)";
+    } else if (task == Task.MULTICLASS && !text && notClassIndex > 0) {
+      problem = "label column '" + label + "' has " + notClassIndex + " rows whose value is not a class number 0, 1, "
+          + "2, ...; a numeric multiclass label must hold whole numbers from 0 (or use a text label)";
+    }
+    if (problem != null) {
       labelled.unpersist();
-      throw new InvalidInputException("no rows with a label are left after sampling and cleaning");
+      throw new InvalidInputException(problem);
     }
     long in = counted.counts().get("prepare_in");
     RowLedger complete = new RowLedger().putAll(ledger.asMap());
@@ -287,13 +312,13 @@ public final class TrainingLoop {
       complete.put(RowLedger.MISSING_LABEL, in - usable);
     }
     complete.put(RowLedger.USABLE, usable);
-    return new Prepared(labelled, lineage, complete);
+    return new Prepared(labelled, lineage, complete, task);
   }
 
   /** The progress line of a prepared set; separate because the steps before it report only once it has run. */
   public void reportPrepared(Prepared prepared) {
-    progress.step("prepare", String.format("%,d labelled rows, %d partitions",
-        prepared.ledger().get(RowLedger.USABLE), config.spark().partitions()));
+    progress.step("prepare", String.format("%,d labelled rows, %d partitions, task %s",
+        prepared.ledger().get(RowLedger.USABLE), config.spark().partitions(), prepared.task().configName()));
   }
 
   /** Fits on the training split, evaluates on the held-out split. The held-out rows never reach {@code fit}. */
@@ -328,22 +353,24 @@ public final class TrainingLoop {
     }
     ledger.put(RowLedger.TRAIN, trainRows).put(RowLedger.TEST, testRows);
 
-    ModelTrainer trainer = new ModelTrainer(features, config.model(), config.clean().canonicalize());
+    ModelTrainer trainer = new ModelTrainer(features, config.model(), config.clean().canonicalize(),
+        prepared.task());
     long started = System.nanoTime();
     PipelineModel model = trainer.fit(train);
     progress.step("train", String.format("%s in %.1f s", config.model().algorithm(),
         (System.nanoTime() - started) / 1e9));
 
-    Map<String, Double> metrics = evaluate(model, test);
+    Map<String, Double> metrics = evaluate(model, test, prepared.task());
     progress.step("evaluate", formatMetrics(metrics));
     Map<String, String> params = new LinkedHashMap<>(trainer.effectiveParams());
+    params.put("task", prepared.task().configName());
     List<String> dropped = config.features().allColumns().stream()
         .filter(c -> !features.allColumns().contains(c)).toList();
     if (!dropped.isEmpty()) {
       params.put("dropped_features", String.join(",", dropped));
     }
     return new Trained(model, metrics, params, ledger, prepared.lineage(),
-        signature(prepared.rows().schema(), features));
+        signature(prepared.rows().schema(), features, prepared.task()));
   }
 
   /**
@@ -382,11 +409,16 @@ public final class TrainingLoop {
     return features.without(dropped);
   }
 
-  /** Held-out metrics of {@code model} on {@code test}. */
-  public Map<String, Double> evaluate(PipelineModel model, Dataset<Row> test) {
+  /** Held-out metrics of {@code model}, trained for {@code task}, on {@code test}. */
+  public Map<String, Double> evaluate(PipelineModel model, Dataset<Row> test, Task task) {
     Dataset<Row> predictions = model.transform(test).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      return BinaryClassificationMetrics.of(predictions, config.features().label());
+      String label = ModelTrainer.trainedLabel(config.features().label(), test.schema());
+      return switch (task) {
+        case BINARY -> BinaryClassificationMetrics.of(predictions, label);
+        case MULTICLASS -> dev.kiln.evaluate.MulticlassMetrics.of(predictions, label);
+        case REGRESSION -> dev.kiln.evaluate.RegressionMetrics.of(predictions, label);
+      };
     } finally {
       predictions.unpersist();
     }
@@ -441,7 +473,7 @@ public final class TrainingLoop {
               ledger.get(RowLedger.NEAR_DUPLICATES)) : "", cleaned.lineage().dedup()));
       reportPrepared(prepared);
       RunLineage lineage = cleaned.lineage().withProvenance(sampled.completedLineage().get().provenance());
-      return fitAndEvaluate(new Prepared(prepared.rows(), lineage, ledger));
+      return fitAndEvaluate(new Prepared(prepared.rows(), lineage, ledger, prepared.task()));
     } finally {
       prepared.rows().unpersist();
       cleaned.release().run();
@@ -449,7 +481,8 @@ public final class TrainingLoop {
   }
 
   /** Inputs: the feature columns as the source types them; outputs: what a classifier adds. */
-  private String signature(org.apache.spark.sql.types.StructType prepared, PipelineConfig.FeatureConfig features) {
+  private String signature(org.apache.spark.sql.types.StructType prepared, PipelineConfig.FeatureConfig features,
+      Task task) {
     org.apache.spark.sql.types.StructType inputs = new org.apache.spark.sql.types.StructType();
     for (String column : features.allColumns()) {
       if (!column.equals(features.label())) {
@@ -457,8 +490,13 @@ public final class TrainingLoop {
       }
     }
     org.apache.spark.sql.types.StructType outputs = new org.apache.spark.sql.types.StructType()
-        .add("prediction", org.apache.spark.sql.types.DataTypes.DoubleType, false)
-        .add("probability", new org.apache.spark.ml.linalg.VectorUDT(), false);
+        .add("prediction", org.apache.spark.sql.types.DataTypes.DoubleType, false);
+    if (task.classification()) {
+      outputs = outputs.add("probability", new org.apache.spark.ml.linalg.VectorUDT(), false);
+    }
+    if (ModelTrainer.indexesLabel(prepared.apply(features.label()).dataType())) {
+      outputs = outputs.add(ModelTrainer.PREDICTED_LABEL, org.apache.spark.sql.types.DataTypes.StringType, false);
+    }
     return "{\"inputs\":" + inputs.json() + ",\"outputs\":" + outputs.json() + "}";
   }
 

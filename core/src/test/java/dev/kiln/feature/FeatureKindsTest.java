@@ -12,6 +12,7 @@ import dev.kiln.config.PipelineConfigParser;
 import dev.kiln.testing.DataFrameAssertions;
 import dev.kiln.testing.UsesSpark;
 import dev.kiln.train.ModelTrainer;
+import dev.kiln.train.Task;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -217,6 +218,19 @@ class FeatureKindsTest {
     UnivariateFeatureSelector regression = (UnivariateFeatureSelector) last(
         FeatureStages.compile(features, CanonicalizeConfig.NONE, "regression"));
     assertEquals("continuous", regression.getLabelType(), "an F-test against a real-valued label");
+  }
+
+  @Test
+  void univariateSelectionTestsATextLabelByItsIndex(SparkSession spark) {
+    Dataset<Row> train = spark.sql("SELECT CAST(id % 10 AS DOUBLE) AS noise, CAST(id AS DOUBLE) AS signal, "
+        + "CASE WHEN id < 30 THEN 'small' WHEN id < 60 THEN 'medium' ELSE 'large' END AS size FROM range(0, 90)");
+    FeatureConfig features = features("label = size, numeric = [noise, signal], "
+        + "selection { method = univariate, threshold = 1 }");
+    PipelineModel model = new ModelTrainer(features, new ModelConfig("m", "multiclass", "logistic-regression",
+        Map.of("maxIter", "20")), CanonicalizeConfig.NONE, Task.MULTICLASS).fit(train);
+    UnivariateFeatureSelectorModel selector = stage(model, UnivariateFeatureSelectorModel.class);
+    assertEquals("size__index", selector.getLabelCol(), "the label the estimator trains on");
+    assertArrayEquals(new int[] {1}, selector.selectedFeatures());
   }
 
   @Test

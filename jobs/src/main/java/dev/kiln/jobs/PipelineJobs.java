@@ -187,7 +187,7 @@ public final class PipelineJobs {
     try {
       Dataset<Row> test = loop.split().test(prepared.rows());
       PipelineModel model = ModelArtifacts.load(version);
-      Map<String, Double> metrics = loop.evaluate(model, test);
+      Map<String, Double> metrics = loop.evaluate(model, test, prepared.task());
       return new Summary("evaluate " + version.ref())
           .line("input", in.describe())
           .line("held-out", String.format("%,.0f rows (%s)", metrics.get("test_rows"), loop.split().describe()))
