@@ -32,7 +32,7 @@ class FeatureExampleLoopTest {
   void theExampleTrainsRegistersAndScoresRawRows(SparkSession spark) {
     Path example = Path.of(System.getProperty("kiln.repo", ".."), "conf", "examples", "features.conf");
     PipelineConfig config = Preflight.check(ConfigLayers.load(example, Map.of(), List.of(
-        "warehouse=\"" + dir.resolve("warehouse") + "\"", "source.generated.rows=6000", "spark.partitions=3")),
+        "warehouse=" + dir.resolve("warehouse"), "source.generated.rows=6000", "spark.partitions=3")),
         new Configuration());
     assertEquals(List.of("tenure_months", "monthly_charges", "support_calls", "age", "plan", "contract", "country",
         "payment_method", "signup_date", "total_charges", "churned"), config.features().allColumns());
