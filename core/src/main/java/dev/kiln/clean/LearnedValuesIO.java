@@ -14,16 +14,16 @@ import org.apache.spark.sql.SparkSession;
 import scala.Option;
 
 /**
- * Saves and loads a fitted cleaning stage the way Spark's own models are saved, so that it travels inside a
+ * Saves and loads a fitted Kiln stage (cleaning or feature) the way Spark's own models are saved, so that it travels inside a
  * {@code PipelineModel}: {@code <path>/metadata} is Spark's params JSON ({@code DefaultParamsWriter.saveMetadata}),
  * {@code <path>/data} one small Parquet file of the learned values. Both go through Spark's file systems, so a model
  * saved to {@code s3a://} or {@code hdfs://} loads back from there.
  */
-final class LearnedValuesIO {
+public final class LearnedValuesIO {
 
   private LearnedValuesIO() {}
 
-  static MLWriter writer(Params model, Function<SparkSession, Dataset<Row>> learnedValues) {
+  public static MLWriter writer(Params model, Function<SparkSession, Dataset<Row>> learnedValues) {
     return new MLWriter() {
       @Override
       public void saveImpl(String path) {
@@ -34,7 +34,7 @@ final class LearnedValuesIO {
   }
 
   /** A reader for {@code type}; {@code restore} rebuilds the model from its uid and the saved learned values. */
-  static <M extends Params> MLReader<M> reader(Class<M> type, BiFunction<String, Dataset<Row>, M> restore) {
+  public static <M extends Params> MLReader<M> reader(Class<M> type, BiFunction<String, Dataset<Row>, M> restore) {
     return new MLReader<>() {
       @Override
       public M load(String path) {

@@ -27,10 +27,17 @@ public record PipelineConfig(
   /**
    * Where and how to read the input. {@code path} is a qualified Hadoop path ({@code file:}, {@code hdfs:}, ...);
    * {@code version} pins a Delta table's version and {@code timestamp} picks the version current at that instant;
-   * {@code jdbc} is used when {@code format = jdbc}.
+   * {@code jdbc} is used when {@code format = jdbc}. {@code rename} (source name → new name) and {@code derive} (new
+   * column → Spark SQL expression, in order) shape the rows right after reading.
    */
   public record SourceConfig(String format, Optional<String> path, Map<String, String> options,
-      GeneratedConfig generated, Optional<Long> version, Optional<java.time.Instant> timestamp, JdbcConfig jdbc) {
+      GeneratedConfig generated, Optional<Long> version, Optional<java.time.Instant> timestamp, JdbcConfig jdbc,
+      Map<String, String> rename, Map<String, String> derive) {
+
+    public SourceConfig(String format, Optional<String> path, Map<String, String> options,
+        GeneratedConfig generated, Optional<Long> version, Optional<java.time.Instant> timestamp, JdbcConfig jdbc) {
+      this(format, path, options, generated, version, timestamp, jdbc, Map.of(), Map.of());
+    }
 
     public SourceConfig(String format, Optional<String> path, Map<String, String> options,
         GeneratedConfig generated, Optional<Long> version) {
@@ -145,10 +152,22 @@ public record PipelineConfig(
    * {@code imputeCategorical}: {@code keep} (missing is its own index slot), {@code mode}, {@code constant}
    * ({@code categoricalFill}) or {@code missing} (the category {@code __missing__}); {@code dropMissingOver}: features
    * with a larger fraction of missing values in the training split are left out of the model and reported.
+   *
+   * <p>The declarative features (docs/features.md): {@code scale} ({@code none}, {@code standard}, {@code min-max},
+   * {@code robust}) of the continuous features; {@code log}: log1p of these numeric or derived features before
+   * imputation; {@code bucketize}: column → split points (±infinity allowed) and {@code quantileBins}: column →
+   * number of bins, each a one-hot encoded bucket index; {@code frequencyEncoded}: categorical columns encoded as the
+   * training share of their value; {@code text}: column → hashed TF-IDF; {@code dates}: column → numeric parts;
+   * {@code derived}: name → SQL expression, a numeric feature; {@code interactions}: groups of numeric, derived or
+   * categorical features whose product is a feature; {@code selection}: feature selection on the assembled vector.
+   * The maps are ordered by column name.
    */
   public record FeatureConfig(String label, List<String> numeric, List<String> categorical, String impute,
       List<String> imputeBy, boolean missingIndicators, OutlierConfig outliers, String imputeCategorical,
-      String categoricalFill, double dropMissingOver) {
+      String categoricalFill, double dropMissingOver, String scale, List<String> log,
+      Map<String, List<Double>> bucketize, Map<String, Integer> quantileBins, List<String> frequencyEncoded,
+      Map<String, TextFeature> text, Map<String, DateFeature> dates, Map<String, DerivedColumn> derived,
+      List<List<String>> interactions, SelectionConfig selection) {
 
     public FeatureConfig(String label, List<String> numeric, List<String> categorical, String impute) {
       this(label, numeric, categorical, impute, List.of(), false, OutlierConfig.NONE, "keep", "__missing__", 1.0);
@@ -159,21 +178,123 @@ public record PipelineConfig(
       this(label, numeric, categorical, impute, imputeBy, missingIndicators, outliers, "keep", "__missing__", 1.0);
     }
 
-    /** The same features without {@code dropped}: columns left out of the model (too many values missing). */
-    public FeatureConfig without(java.util.Collection<String> dropped) {
-      return new FeatureConfig(label, numeric.stream().filter(c -> !dropped.contains(c)).toList(),
-          categorical.stream().filter(c -> !dropped.contains(c)).toList(), impute, imputeBy, missingIndicators,
-          outliers, imputeCategorical, categoricalFill, dropMissingOver);
+    /** Without declarative features: what a config without them parses to. */
+    public FeatureConfig(String label, List<String> numeric, List<String> categorical, String impute,
+        List<String> imputeBy, boolean missingIndicators, OutlierConfig outliers, String imputeCategorical,
+        String categoricalFill, double dropMissingOver) {
+      this(label, numeric, categorical, impute, imputeBy, missingIndicators, outliers, imputeCategorical,
+          categoricalFill, dropMissingOver, "none", List.of(), Map.of(), Map.of(), List.of(), Map.of(), Map.of(),
+          Map.of(), List.of(), SelectionConfig.NONE);
     }
 
-    /** Every input column the features read, label last. */
+    /**
+     * The same features without {@code dropped}: columns left out of the model (too many values missing). Every
+     * feature that reads a dropped column goes too: its log, bins, encodings, the derived columns whose expression
+     * reads it, and the interactions it or such a derived column is part of.
+     */
+    public FeatureConfig without(java.util.Collection<String> dropped) {
+      java.util.Set<String> gone = new java.util.HashSet<>(dropped);
+      derived.forEach((name, column) -> {
+        if (column.inputs().stream().anyMatch(dropped::contains)) {
+          gone.add(name);
+        }
+      });
+      java.util.function.Predicate<String> kept = c -> !gone.contains(c);
+      return new FeatureConfig(label, keep(numeric, kept), keep(categorical, kept), impute, imputeBy,
+          missingIndicators, outliers, imputeCategorical, categoricalFill, dropMissingOver, scale, keep(log, kept),
+          keep(bucketize, kept), keep(quantileBins, kept), keep(frequencyEncoded, kept), keep(text, kept),
+          keep(dates, kept), keep(derived, kept),
+          interactions.stream().filter(group -> group.stream().allMatch(kept)).toList(), selection);
+    }
+
+    /**
+     * The input columns each key reads, by config key: what the source must have. Derived columns are not inputs;
+     * the columns their expressions read are ({@code features.derived}).
+     */
+    public Map<String, List<String>> inputsByKey() {
+      java.util.function.Predicate<String> input = c -> !derived.containsKey(c);
+      Map<String, List<String>> inputs = new java.util.LinkedHashMap<>();
+      inputs.put("features.numeric", numeric);
+      inputs.put("features.categorical", categorical);
+      inputs.put("features.impute-by", imputeBy);
+      inputs.put("features.log", keep(log, input));
+      inputs.put("features.bucketize", keep(List.copyOf(bucketize.keySet()), input));
+      inputs.put("features.quantile-bins", keep(List.copyOf(quantileBins.keySet()), input));
+      inputs.put("features.frequency-encoded", frequencyEncoded);
+      inputs.put("features.text", List.copyOf(text.keySet()));
+      inputs.put("features.dates", List.copyOf(dates.keySet()));
+      inputs.put("features.interactions", interactions.stream().flatMap(List::stream).filter(input).distinct()
+          .toList());
+      inputs.put("features.derived", derived.values().stream().flatMap(d -> d.inputs().stream()).distinct()
+          .toList());
+      return inputs;
+    }
+
+    /** Every input column the features read, label last: the model's input signature. */
     public List<String> allColumns() {
-      List<String> all = new java.util.ArrayList<>(numeric);
-      all.addAll(categorical);
-      imputeBy.stream().filter(c -> !all.contains(c)).forEach(all::add);
+      List<String> all = new java.util.ArrayList<>();
+      inputsByKey().values().forEach(columns -> columns.stream().filter(c -> !all.contains(c)).forEach(all::add));
       all.add(label);
       return List.copyOf(all);
     }
+
+    private static List<String> keep(List<String> columns, java.util.function.Predicate<String> kept) {
+      return columns.stream().filter(kept).toList();
+    }
+
+    private static <V> Map<String, V> keep(Map<String, V> byColumn, java.util.function.Predicate<String> kept) {
+      Map<String, V> result = new java.util.LinkedHashMap<>();
+      byColumn.forEach((column, value) -> {
+        if (kept.test(column)) {
+          result.put(column, value);
+        }
+      });
+      return java.util.Collections.unmodifiableMap(result);
+    }
+  }
+
+  /**
+   * A text feature: lower-cased words (split on non-word characters) hashed into {@code numFeatures} term counts,
+   * weighted by their inverse document frequency on the training split; terms in fewer than {@code minDocFreq}
+   * training rows weigh 0.
+   */
+  public record TextFeature(int numFeatures, int minDocFreq) {
+
+    public static final TextFeature DEFAULT = new TextFeature(1024, 1);
+  }
+
+  /**
+   * Numeric parts of a date or timestamp column: {@code parts} of {@link #PARTS}, and with {@code daysSince} the
+   * days from that date to the value's date; timestamps are read in {@code timeZone}.
+   */
+  public record DateFeature(List<String> parts, Optional<java.time.LocalDate> daysSince, String timeZone) {
+
+    public static final List<String> PARTS = List.of("year", "month", "day-of-month", "weekday", "hour");
+    public static final DateFeature DEFAULT = new DateFeature(List.of("year", "month", "day-of-month", "weekday"),
+        Optional.empty(), "UTC");
+  }
+
+  /**
+   * A derived numeric feature: a Spark SQL {@code expression} over the input columns, cast to double;
+   * {@code inputs} are the columns it reads.
+   */
+  public record DerivedColumn(String expression, List<String> inputs) {
+
+    /** The column of {@code expression}, its inputs found by parsing it; fails when it does not parse. */
+    public static DerivedColumn of(String expression) {
+      return new DerivedColumn(expression, SqlExpressions.columnsRead(expression));
+    }
+  }
+
+  /**
+   * Feature selection on the assembled vector: {@code method} {@code none}, {@code univariate} (Spark's
+   * UnivariateFeatureSelector, {@code mode} {@code num-top-features}, {@code percentile}, {@code fpr}, {@code fdr} or
+   * {@code fwe} with {@code threshold}) or {@code variance} (features whose training variance is not above
+   * {@code threshold} are dropped).
+   */
+  public record SelectionConfig(String method, String mode, double threshold) {
+
+    public static final SelectionConfig NONE = new SelectionConfig("none", "num-top-features", 50);
   }
 
   /**

@@ -108,8 +108,15 @@ public final class PipelineConfigParser {
     if (version.isPresent() && timestamp.isPresent()) {
       in.problem("source.timestamp", "pin a Delta table by version or by timestamp, not both");
     }
+    Map<String, String> rename = in.stringMap("source.rename");
+    rename.forEach((from, to) -> checkColumnName(in, "source.rename", to));
+    Map<String, String> derive = in.stringMap("source.derive");
+    derive.forEach((column, expression) -> {
+      checkColumnName(in, "source.derive", column);
+      checkExpression(in, "source.derive", column, expression);
+    });
     SourceConfig source = new SourceConfig(format, path, options, generated, version, timestamp,
-        jdbc(in, "jdbc".equals(format)));
+        jdbc(in, "jdbc".equals(format)), rename, derive);
     if ("jdbc".equals(format) && path.isPresent()) {
       in.problem("source.path", "does not apply to jdbc sources: set source.jdbc.url and source.jdbc.table");
     }
@@ -128,10 +135,6 @@ public final class PipelineConfigParser {
     String label = in.requiredString("features.label", "the column the model learns to predict");
     List<String> numeric = in.stringList("features.numeric");
     List<String> categorical = in.stringList("features.categorical");
-    if (config.hasPath("features.numeric") && config.hasPath("features.categorical")
-        && numeric.isEmpty() && categorical.isEmpty()) {
-      in.problem("features.numeric", "no feature columns: list some in features.numeric or features.categorical");
-    }
     Set<String> seen = new HashSet<>();
     for (String column : concat(numeric, categorical)) {
       String key = numeric.contains(column) && !seen.contains(column) ? "features.numeric" : "features.categorical";
@@ -161,11 +164,11 @@ public final class PipelineConfigParser {
         in.number("features.outliers.iqr-k", k -> k > 0, "a positive multiple of the IQR"),
         in.number("features.outliers.zscore-k", k -> k > 0, "a positive number of standard deviations"),
         lower, upper);
-    FeatureConfig features = new FeatureConfig(label, numeric, categorical,
+    FeatureConfig features = DeclarativeFeatures.read(in, config, new FeatureConfig(label, numeric, categorical,
         in.oneOf("features.impute", IMPUTE_STRATEGIES), imputeBy, indicators, outliers,
         in.oneOf("features.impute-categorical", List.of("keep", "mode", "constant", "missing")),
         in.string("features.categorical-fill"),
-        in.number("features.drop-missing-over", f -> f > 0 && f <= 1, "a fraction in (0, 1]"));
+        in.number("features.drop-missing-over", f -> f > 0 && f <= 1, "a fraction in (0, 1]")));
 
     Optional<String> explicitModelName = in.optionalString("model.name");
     explicitModelName.ifPresent(n -> checkName(in, "model.name", n));
@@ -278,6 +281,25 @@ public final class PipelineConfigParser {
           Optional.of(new PipelineConfig.ParamRange(min, max, "log".equals(scale)))));
     }
     return space;
+  }
+
+  /** Characters Delta refuses in column names (without column mapping) and that SQL would need quoted. */
+  private static final Pattern UNSAFE_COLUMN_CHARACTERS = Pattern.compile("[ ,;{}()\\n\\t=]");
+
+  private static void checkColumnName(ConfigReader in, String section, String name) {
+    if (name.isBlank() || UNSAFE_COLUMN_CHARACTERS.matcher(name).find()) {
+      in.problem(section, "'" + name + "' is not a usable column name: no spaces or any of ,;{}()= "
+          + "(Delta tables refuse them), e.g. beak_length_mm");
+    }
+  }
+
+  /** A Spark SQL expression that does not parse is reported with its key; parsing needs no SparkSession. */
+  private static void checkExpression(ConfigReader in, String section, String column, String expression) {
+    try {
+      SqlExpressions.parse(expression);
+    } catch (IllegalArgumentException e) {
+      in.problem(section + "." + column, "'" + expression + "' " + e.getMessage());
+    }
   }
 
   /** The {@code source.jdbc} section; checked only when the source is JDBC, where it is {@code active}. */

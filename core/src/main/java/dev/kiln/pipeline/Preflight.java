@@ -100,6 +100,15 @@ public final class Preflight {
     wanted.put("features.impute-by", pipeline.features().imputeBy());
     wanted.put("sample.stratified.column", pipeline.sample().stratifyBy().map(List::of).orElse(List.of()));
     wanted.put("sample.window.column", pipeline.sample().window().map(w -> List.of(w.column())).orElse(List.of()));
+    // The declarative features' inputs (log, bins, encodings, text, dates, interactions, derived expressions).
+    pipeline.features().inputsByKey().forEach(wanted::putIfAbsent);
+    for (String name : pipeline.features().derived().keySet()) {
+      if (columns.contains(name)) {
+        String key = com.typesafe.config.ConfigUtil.joinPath("features", "derived", name);
+        problems.add(new ConfigProblem(origins.originOf(key), key, "'" + name + "' is already a column of the source "
+            + "(" + Sources.of(pipeline).uri() + "): a derived column needs a new name"));
+      }
+    }
     wanted.forEach((key, names) -> {
       for (String name : names) {
         if (!columns.contains(name)) {

@@ -376,16 +376,20 @@ public final class TrainingLoop {
   }
 
   /**
-   * The configured features without those missing in more than {@code features.drop-missing-over} of the training
-   * rows (one aggregation, only when that is below 1); the dropped ones are reported.
+   * The configured features without the input columns missing in more than {@code features.drop-missing-over} of
+   * the training rows, and without the features that read them (one aggregation, only when that is below 1); the
+   * dropped ones are reported.
    */
   private PipelineConfig.FeatureConfig withoutMostlyMissing(Dataset<Row> train) {
     PipelineConfig.FeatureConfig features = config.features();
-    if (features.dropMissingOver() >= 1.0) {
-      return features;
-    }
+    // Every input column a feature reads, numeric and categorical first; a column only grouped by is no feature.
     List<String> columns = new java.util.ArrayList<>(features.numeric());
     columns.addAll(features.categorical());
+    features.allColumns().stream().filter(c -> !columns.contains(c) && !c.equals(features.label())
+        && !features.imputeBy().contains(c)).forEach(columns::add);
+    if (features.dropMissingOver() >= 1.0 || columns.isEmpty()) {
+      return features;
+    }
     Column[] missing = columns.stream().map(c -> {
       Column value = col("`" + c + "`");
       Column absent = features.numeric().contains(c) ? value.isNull().or(org.apache.spark.sql.functions.isnan(

@@ -11,6 +11,11 @@ public final class Sources {
 
   public static Source of(PipelineConfig config) {
     PipelineConfig.SourceConfig source = config.source();
+    return ShapedSource.of(unshaped(config), source.rename(), source.derive());
+  }
+
+  private static Source unshaped(PipelineConfig config) {
+    PipelineConfig.SourceConfig source = config.source();
     return switch (source.format()) {
       case "generated" -> new GeneratedSource(
           ChurnDataGenerator.Spec.of(source.generated().rows(), source.generated().seed()), config.warehouse(),

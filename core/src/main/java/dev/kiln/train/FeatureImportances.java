@@ -10,6 +10,7 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PredictionModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.classification.LinearSVCModel;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.linalg.Matrix;
@@ -55,10 +56,11 @@ public final class FeatureImportances {
     if (values == null) {
       return List.of();
     }
+    Map<String, String[]> scaled = scaledInputs(model);
     List<Entry> entries = new ArrayList<>();
     for (int i = 0; i < values.length; i++) {
       String name = group.attributes().isDefined() && i < group.size() && group.getAttr(i).name().isDefined()
-          ? readable(group.getAttr(i).name().get()) : "feature_" + i;
+          ? readable(unscaled(group.getAttr(i).name().get(), scaled)) : "feature_" + i;
       entries.add(new Entry(name, values[i]));
     }
     entries.sort(Comparator.comparingDouble((Entry e) -> Math.abs(e.value())).reversed());
@@ -67,9 +69,9 @@ public final class FeatureImportances {
 
   /**
    * A slot of the assembled vector named as the user knows it: the source column of an imputed or clipped number
-   * ({@code x1__imputed} is {@code x1}), {@code column=value} for a one-hot slot ({@code colour=red}; the slot for
-   * missing and unseen values is {@code colour=__unknown}); indicator columns keep their names
-   * ({@code x1_was_missing}, {@code x1_outlier}).
+   * ({@code x1__imputed} is {@code x1}, scaled or not), {@code column=value} for a one-hot slot ({@code colour=red};
+   * the slot for missing and unseen values is {@code colour=__unknown}); other slots keep the names of the stages
+   * that made them ({@code x1_was_missing}, {@code x1__log}, {@code colour__frequency}, {@code a__x__b_0}, ...).
    */
   static String readable(String slot) {
     int onehot = slot.indexOf("__onehot_");
@@ -83,6 +85,41 @@ public final class FeatureImportances {
       }
     }
     return name;
+  }
+
+  /**
+   * A scaler's output vector carries no names (its slots are assembled as {@code <vector>_<i>}): the columns each
+   * scaled vector was assembled from, by the scaler's output column.
+   */
+  private static Map<String, String[]> scaledInputs(PipelineModel model) {
+    Map<String, String[]> assembled = new java.util.HashMap<>();
+    Map<String, String[]> scaled = new java.util.HashMap<>();
+    for (Transformer stage : model.stages()) {
+      if (stage instanceof VectorAssembler assembler) {
+        assembled.put(assembler.getOutputCol(), assembler.getInputCols());
+      } else if (stage.hasParam("inputCol") && stage.hasParam("outputCol") && stage.getClass().getSimpleName()
+          .endsWith("ScalerModel")) {
+        String in = (String) stage.getOrDefault(stage.getParam("inputCol"));
+        if (assembled.containsKey(in)) {
+          scaled.put((String) stage.getOrDefault(stage.getParam("outputCol")), assembled.get(in));
+        }
+      }
+    }
+    return scaled;
+  }
+
+  /** {@code <scaled vector>_<i>} as the column scaled in slot {@code i}; any other name as it is. */
+  private static String unscaled(String slot, Map<String, String[]> scaled) {
+    for (Map.Entry<String, String[]> vector : scaled.entrySet()) {
+      String prefix = vector.getKey() + "_";
+      if (slot.startsWith(prefix) && slot.substring(prefix.length()).matches("\\d+")) {
+        int index = Integer.parseInt(slot.substring(prefix.length()));
+        if (index < vector.getValue().length) {
+          return vector.getValue()[index];
+        }
+      }
+    }
+    return slot;
   }
 
   /** What {@link #of} returns for this model. */

@@ -92,7 +92,9 @@ public final class ModelTrainer {
     if (!around.isEmpty()) {
       stages.add(around.get(0));
     }
-    stages.addAll(FeatureStages.compile(features, canonicalize));
+    // Univariate selection tests features against the label the estimator trains on, under the task's label type.
+    stages.addAll(FeatureStages.compile(features, canonicalize, task.configName(),
+        model.estimator().getLabelCol()));
     if (algorithm() == Algorithm.XGBOOST) {
       stages.add(new DenseVectors().setInputCol(FeatureStages.FEATURES));
     }

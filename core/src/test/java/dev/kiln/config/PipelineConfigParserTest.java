@@ -267,4 +267,18 @@ class PipelineConfigParserTest {
     Files.writeString(file, text);
     return PipelineConfigParser.parse(ConfigLayers.load(file, environment, List.of()));
   }
+
+  @Test
+  void renamedAndDerivedColumnsMustBeUsableNamesAndExpressions() throws IOException {
+    PipelineConfigParser.Result result = parse(VALID + """
+        source.rename { "Body Mass (g)" = "body mass" }
+        source.derive { delayed = "cast(delay > as int)", heavy = "body_mass_g > 4000" }
+        """);
+    List<String> messages = result.problems().stream().map(p -> p.key() + ": " + p.message()).toList();
+    assertEquals(2, messages.size(), messages.toString());
+    assertTrue(messages.get(0).startsWith("source.rename: 'body mass' is not a usable column name"), messages.get(0));
+    assertTrue(messages.get(1).startsWith("source.derive.delayed: 'cast(delay > as int)' is not a Spark SQL "
+        + "expression"), messages.get(1));
+    assertEquals(Map.of("Body Mass (g)", "body mass"), result.config().source().rename());
+  }
 }

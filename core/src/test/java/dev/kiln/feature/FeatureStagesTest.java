@@ -37,6 +37,50 @@ class FeatureStagesTest {
   }
 
   @Test
+  void withoutDeclarativeKeysTheStagesAreThoseOfBefore() {
+    assertEquals(List.of(
+        "Imputer inputCols=[x, z] outputCols=[x__imputed, z__imputed] strategy=median",
+        "StringIndexer handleInvalid=keep inputCols=[c] outputCols=[c__index] stringOrderType=frequencyDesc",
+        "OneHotEncoder handleInvalid=keep inputCols=[c__index] outputCols=[c__onehot]",
+        "VectorAssembler handleInvalid=keep inputCols=[x__imputed, z__imputed, c__onehot] outputCol=features"),
+        described(FeatureStages.compile(new FeatureConfig("y", List.of("x", "z"), List.of("c"), "median"))));
+    FeatureConfig flagged = new FeatureConfig("y", List.of("x"), List.of("c"), "mean", List.of(), true,
+        new OutlierConfig("iqr", "flag", 1.5, 3.0, 0.01, 0.99), "mode", "__missing__", 1.0);
+    assertEquals(List.of(
+        "OutlierBounds action=flag inputCols=[x] iqrMultiplier=1.5 lowerPercentile=0.01 method=iqr "
+            + "stddevMultiplier=3.0 upperPercentile=0.99",
+        "GroupedImputer addIndicators=true groupByCols=[] inputCols=[x] numericStrategy=mean outputCols=[x__imputed]",
+        "GroupedImputer categoricalStrategy=mode groupByCols=[] inputCols=[c] outputCols=[c__filled]",
+        "StringIndexer handleInvalid=keep inputCols=[c__filled] outputCols=[c__index] stringOrderType=frequencyDesc",
+        "OneHotEncoder handleInvalid=keep inputCols=[c__index] outputCols=[c__onehot]",
+        "VectorAssembler handleInvalid=keep inputCols=[x_outlier, x_was_missing, x__imputed, c__onehot] "
+            + "outputCol=features"), described(FeatureStages.compile(flagged)));
+  }
+
+  @Test
+  void noFeatureReadsTheLabel() {
+    FeatureConfig leaky = new FeatureConfig("y", List.of("x"), List.of(), "median", List.of(), false,
+        OutlierConfig.NONE, "keep", "__missing__", 1.0, "none", List.of(), java.util.Map.of(), java.util.Map.of(),
+        List.of(), java.util.Map.of(), java.util.Map.of(),
+        java.util.Map.of("leak", dev.kiln.config.PipelineConfig.DerivedColumn.of("y * 2")), List.of(),
+        dev.kiln.config.PipelineConfig.SelectionConfig.NONE);
+    assertEquals("a feature reads the label 'y', which serving does not have",
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> FeatureStages.compile(leaky)).getMessage());
+  }
+
+  /** Each stage's class and the params set on it, sorted by name. */
+  private static List<String> described(List<PipelineStage> stages) {
+    return stages.stream().map(stage -> stage.getClass().getSimpleName() + java.util.Arrays.stream(stage.params())
+        .filter(stage::isSet).map(p -> " " + p.name() + "=" + show(stage.getOrDefault(p))).sorted()
+        .collect(java.util.stream.Collectors.joining())).toList();
+  }
+
+  private static String show(Object value) {
+    return value instanceof Object[] array ? java.util.Arrays.toString(array) : String.valueOf(value);
+  }
+
+  @Test
   void groupedImputationIndicatorsAndClippedOutliersAreFittedAndSavedWithTheModel(SparkSession spark,
       DataFrameAssertions frames) throws Exception {
     FeatureConfig features = new FeatureConfig("y", List.of("x"), List.of("region"), "median", List.of("region"),

@@ -45,6 +45,25 @@ class PreflightTest {
   }
 
   @Test
+  void declarativeFeaturesNeedTheirInputsAndNewNames(SparkSession spark) throws IOException {
+    String table = "file:" + dir.resolve("shop");
+    spark.sql("select 1 as id, 2.0D as amount, 'x' as city, 0 as churned").write().parquet(table);
+    Path file = write("""
+        source { format = parquet, path = "%s" }
+        features { label = churned, numeric = [amount], frequency-encoded = [town] }
+        features.derived { amount_per_day = "amount / days", id = "amount * 2" }
+        """.formatted(table));
+    InvalidConfigException e = assertThrows(InvalidConfigException.class,
+        () -> Preflight.check(ConfigLayers.load(file, Map.of(), List.of()), new Configuration()));
+    String all = e.getMessage();
+    assertEquals(3, e.problems().size(), all);
+    assertTrue(all.contains(file + ":2: features.frequency-encoded: column 'town' is not in the source"), all);
+    assertTrue(all.contains(file + ":3: features.derived: column 'days' is not in the source"), all);
+    assertTrue(all.contains(file + ":3: features.derived.id: 'id' is already a column of the source (" + table
+        + "): a derived column needs a new name"), all);
+  }
+
+  @Test
   void aMissingSourceAndBadParamsAreReportedWithStructuralProblems() throws IOException {
     Path file = write("""
         source { format = delta, path = "%s" }

@@ -3,6 +3,8 @@ package dev.kiln.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.config.PipelineConfig;
+import dev.kiln.config.PipelineConfig.FeatureConfig;
 import dev.kiln.testing.UsesSpark;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +12,7 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -43,5 +46,20 @@ class FeatureImportancesTest {
     assertTrue(names.contains("x2") && names.contains("colour=red") && names.contains("colour=__unknown"),
         names.toString());
     assertEquals(names.size(), names.stream().distinct().count(), names.toString());
+  }
+
+  @Test
+  void scaledFeaturesKeepTheirColumnNames(SparkSession spark) {
+    Dataset<Row> rows = Learning.base(spark, 800, "cast(case when x1 + 0.1 * noise > 0 then 1 else 0 end as double)");
+    FeatureConfig plain = Learning.FEATURES;
+    FeatureConfig scaled = new FeatureConfig(plain.label(), plain.numeric(), plain.categorical(), plain.impute(),
+        plain.imputeBy(), plain.missingIndicators(), plain.outliers(), plain.imputeCategorical(),
+        plain.categoricalFill(), plain.dropMissingOver(), "standard", List.of(), Map.of(), Map.of(), List.of(),
+        Map.of(), Map.of(), Map.of(), List.of(), plain.selection());
+    PipelineModel model = new ModelTrainer(scaled, Learning.model("logistic-regression", Task.BINARY,
+        Map.of("maxIter", "20")), PipelineConfig.CanonicalizeConfig.NONE, Task.BINARY).fit(rows);
+    List<String> names = FeatureImportances.of(model, rows).stream().map(FeatureImportances.Entry::feature).toList();
+    assertEquals("x1", names.get(0), names.toString());
+    assertTrue(names.contains("x2"), names.toString());
   }
 }
