@@ -27,7 +27,8 @@ import dev.kiln.source.ReadMetrics;
 import dev.kiln.source.Source;
 import dev.kiln.source.SourceSnapshot;
 import dev.kiln.source.Sources;
-import dev.kiln.train.HoldOutSplit;
+import dev.kiln.train.Split;
+import dev.kiln.train.TimeSplit;
 import dev.kiln.train.ModelTrainer;
 import dev.kiln.train.Task;
 import java.time.Instant;
@@ -107,6 +108,7 @@ public final class TrainingLoop {
   private final PipelineConfig config;
   private final Progress progress;
   private final String runId = UUID.randomUUID().toString();
+  private Split split;
 
   public TrainingLoop(SparkSession spark, PipelineConfig config, Progress progress) {
     this.spark = spark;
@@ -259,6 +261,7 @@ public final class TrainingLoop {
     boolean numeric = type instanceof NumericType || type instanceof BooleanType;
     boolean text = type instanceof org.apache.spark.sql.types.StringType;
     String configured = config.model().task();
+    config.evaluation().timeColumn().ifPresent(c -> TimeSplit.checkColumn(c, cleaned.schema()));
     if (!numeric && !text || !numeric && !List.of(Task.AUTO, "multiclass").contains(configured)) {
       throw new InvalidInputException("label column '" + label + "' is " + type.simpleString() + "; "
           + (Task.AUTO.equals(configured) || !numeric && !text ? "a label must be numeric, boolean or text"
@@ -305,6 +308,12 @@ public final class TrainingLoop {
       labelled.unpersist();
       throw new InvalidInputException(problem);
     }
+    if (task == Task.REGRESSION && "stratified".equals(config.evaluation().split())) {
+      labelled.unpersist();
+      throw new dev.kiln.errors.InvalidConfigException(List.of(new dev.kiln.errors.ConfigProblem("the data",
+          "evaluation.split", "stratified keeps each label class's share, but label '" + label + "' makes this a "
+              + "regression (model.task = auto): use random or time, or set model.task")));
+    }
     long in = counted.counts().get("prepare_in");
     RowLedger complete = new RowLedger().putAll(ledger.asMap());
     if (in > usable) {
@@ -323,7 +332,7 @@ public final class TrainingLoop {
 
   /** Fits on the training split, evaluates on the held-out split. The held-out rows never reach {@code fit}. */
   public Trained fitAndEvaluate(Prepared prepared) {
-    HoldOutSplit split = split();
+    Split split = split();
     Dataset<Row> train = split.train(prepared.rows());
     Dataset<Row> test = split.test(prepared.rows());
     long trainRows = train.count();
@@ -500,9 +509,15 @@ public final class TrainingLoop {
     return "{\"inputs\":" + inputs.json() + ",\"outputs\":" + outputs.json() + "}";
   }
 
-  public HoldOutSplit split() {
-    return new HoldOutSplit(config.evaluation().testFraction(), config.evaluation().splitBy(),
-        config.evaluation().seed());
+  /**
+   * The configured split, one per loop: its {@link Split#describe} says what it decided from the rows it split
+   * (recorded in the registry's lineage).
+   */
+  public synchronized Split split() {
+    if (split == null) {
+      split = Split.of(config.evaluation(), config.features().label());
+    }
+    return split;
   }
 
   public Deduplicator deduplicator() {
