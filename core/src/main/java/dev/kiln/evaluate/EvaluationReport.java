@@ -47,6 +47,7 @@ public final class EvaluationReport {
       line.grid { stroke: #eef1f7; stroke-width: 1; }
       circle.dot { fill: #4c72b0; fill-opacity: 0.55; }
       rect.cell { stroke: #fff; stroke-width: 1; }
+      table.summary td.meaning { text-align: left; white-space: normal; min-width: 320px; color: #5a6275; }
       """;
 
   /**
@@ -74,7 +75,8 @@ public final class EvaluationReport {
         .append(meta("task", evaluation.task()))
         .append(meta("held-out rows", rows == null ? "?" : number(rows)))
         .append(meta("input", about.input()))
-        .append(meta("evaluated", DateTimeFormatter.ISO_INSTANT.format(about.evaluatedAt())))
+        .append(meta("evaluated", DateTimeFormatter.ISO_INSTANT.format(about.evaluatedAt().truncatedTo(
+            java.time.temporal.ChronoUnit.SECONDS))))
         .append("</p>\n<p class=\"stats\" id=\"split\">").append(escape("Split: " + about.split())).append("</p>\n");
 
     html.append("<h2>Metrics</h2>\n").append(metricsTable(evaluation)).append('\n');
@@ -130,7 +132,7 @@ public final class EvaluationReport {
       if (!name.contains(".")) {
         table.append("<tr data-metric=\"").append(escape(name)).append("\"><td class=\"name\">").append(escape(name))
             .append("</td>").append(cell(name.endsWith("_rows") ? number(v) : String.format(Locale.ROOT, "%.4f", v)))
-            .append("<td class=\"name\">").append(escape(meaning(name, evaluation.task()))).append("</td></tr>\n");
+            .append("<td class=\"meaning\">").append(escape(meaning(name, evaluation.task()))).append("</td></tr>\n");
       }
     });
     return table.append("</tbody></table>").toString();
@@ -220,9 +222,11 @@ public final class EvaluationReport {
   private static String confusionMatrix(ConfusionMatrix confusion) {
     int n = confusion.size();
     int cellSize = Math.max(16, Math.min(56, 560 / n));
-    int left = 160;
-    int top = 120;
-    Svg svg = new Svg("confusion-matrix", "chart confusion", Math.max(left + n * cellSize + 12, left + 140),
+    // Room for the class names: beside the rows, and above the columns at 45 degrees.
+    int longest = confusion.classes().stream().mapToInt(c -> shorten(c, 22).length()).max().orElse(1);
+    int left = 40 + Math.min(130, 7 * longest);
+    int top = 34 + Math.min(90, 5 * Math.min(longest, 18));
+    Svg svg = new Svg("confusion-matrix", "chart confusion", left + n * cellSize + 12 + 5 * Math.min(longest, 18),
         top + n * cellSize + 12, "Confusion matrix", "data-classes", String.valueOf(n));
     svg.text(left + n * cellSize / 2.0, 12, "predicted", "middle", "axis", 0)
         .text(12, top + n * cellSize / 2.0, "actual", "middle", "axis", -90);

@@ -41,9 +41,10 @@ public final class ReportFile {
         java.nio.file.Path local = java.nio.file.Path.of(path.toUri().getScheme() == null
             ? new java.io.File(location).toURI() : path.toUri());
         Files.createDirectories(local.getParent());
-        java.nio.file.Path staging = Files.createTempFile(local.getParent(), "." + local.getFileName() + ".", ".tmp");
+        // Not Files.createTempFile: its file is private to the owner; the report gets the usual permissions.
+        java.nio.file.Path staging = local.resolveSibling("." + local.getFileName() + ".kiln-" + UUID.randomUUID());
         try {
-          Files.write(staging, bytes);
+          Files.write(staging, bytes, java.nio.file.StandardOpenOption.CREATE_NEW);
           Files.move(staging, local, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
           Files.deleteIfExists(staging);

@@ -1,5 +1,7 @@
 package dev.kiln.evaluate;
 
+import static dev.kiln.testing.ReportPages.count;
+import static dev.kiln.testing.ReportPages.element;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -127,15 +128,5 @@ class EvaluationReportTest {
   static boolean svg(String html, String id, String cssClass) {
     return Pattern.compile("<svg [^>]*id=\"" + Pattern.quote(id) + "\" class=\"" + Pattern.quote(cssClass) + "\"")
         .matcher(html).find();
-  }
-
-  static String element(String html, String id) {
-    Matcher m = Pattern.compile("<svg [^>]*id=\"" + Pattern.quote(id) + "\"[\\s\\S]*?</svg>").matcher(html);
-    assertTrue(m.find(), "no <svg id=\"" + id + "\">");
-    return m.group();
-  }
-
-  static int count(String text, String part) {
-    return text.split(Pattern.quote(part), -1).length - 1;
   }
 }
