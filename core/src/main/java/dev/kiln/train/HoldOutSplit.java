@@ -1,12 +1,8 @@
 package dev.kiln.train;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.shiftRightUnsigned;
-import static org.apache.spark.sql.functions.xxhash64;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -14,11 +10,11 @@ import org.apache.spark.sql.Row;
 
 /**
  * Splits rows into a training part and a held-out test part by a seeded hash of the {@code by} columns (all columns
- * when empty). Unlike {@code randomSplit}, the result depends only on the values and the seed: every record of one
- * key lands on the same side, the split is identical on any cluster layout, and re-evaluating a model later recreates
- * exactly the rows it never saw.
+ * when empty): {@code evaluation.split = random}. Unlike {@code randomSplit}, the result depends only on the values
+ * and the seed: every record of one key lands on the same side, the split is identical on any cluster layout, and
+ * re-evaluating a model later recreates exactly the rows it never saw.
  */
-public final class HoldOutSplit {
+public final class HoldOutSplit extends DecidedSplit {
 
   private final double testFraction;
   private final List<String> by;
@@ -33,24 +29,14 @@ public final class HoldOutSplit {
     this.seed = seed;
   }
 
-  public Dataset<Row> train(Dataset<Row> rows) {
-    return rows.filter(isTest(rows).unary_$bang());
-  }
-
-  public Dataset<Row> test(Dataset<Row> rows) {
-    return rows.filter(isTest(rows));
-  }
-
-  private Column isTest(Dataset<Row> rows) {
-    List<String> columns = by.isEmpty() ? Arrays.asList(rows.columns()) : by;
-    List<Column> hashed = new ArrayList<>();
-    hashed.add(lit(seed));
-    columns.forEach(c -> hashed.add(col("`" + c + "`")));
-    Column uniform = shiftRightUnsigned(xxhash64(hashed.toArray(Column[]::new)), 11).cast("double")
+  @Override
+  Column decide(Dataset<Row> rows) {
+    Column uniform = shiftRightUnsigned(seededHash(rows, by, seed), 11).cast("double")
         .divide(lit(9007199254740992.0));
     return uniform.lt(lit(testFraction));
   }
 
+  @Override
   public String describe() {
     return "hash of " + (by.isEmpty() ? "all columns" : String.join(", ", by)) + ", seed " + seed
         + ", test fraction " + testFraction;
