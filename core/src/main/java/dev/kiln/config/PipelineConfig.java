@@ -376,7 +376,21 @@ public record PipelineConfig(
     public static final EarlyStoppingConfig OFF = new EarlyStoppingConfig(false, 0.1, 42);
   }
 
-  public record EvaluationConfig(double testFraction, List<String> splitBy, long seed) {}
+  /**
+   * How rows are held out. {@code split}: {@code random} (a seeded hash of {@code splitBy}, or of every column),
+   * {@code stratified} (each label class keeps the test fraction exactly; with {@code splitBy}, whole keys) or
+   * {@code time} (the future is the test set: rows at or after {@code testFrom} on {@code timeColumn}, or else the
+   * latest {@code testFraction} of rows). See docs/evaluation.md.
+   */
+  public record EvaluationConfig(double testFraction, List<String> splitBy, long seed, String split,
+      Optional<String> timeColumn, Optional<java.time.Instant> testFrom) {
+
+    public static final List<String> SPLITS = List.of("random", "stratified", "time");
+
+    public EvaluationConfig(double testFraction, List<String> splitBy, long seed) {
+      this(testFraction, splitBy, seed, "random", Optional.empty(), Optional.empty());
+    }
+  }
 
   public record RegistryConfig(String root) {}
 

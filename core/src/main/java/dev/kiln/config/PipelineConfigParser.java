@@ -175,10 +175,7 @@ public final class PipelineConfigParser {
     String modelName = explicitModelName.orElse(name);
     ModelConfig model = model(in, config, modelName);
 
-    EvaluationConfig evaluation = new EvaluationConfig(
-        in.number("evaluation.test-fraction", f -> f > 0 && f < 1, "a fraction in (0, 1)"),
-        in.stringList("evaluation.split-by"),
-        in.integer("evaluation.seed", s -> true, ""));
+    EvaluationConfig evaluation = evaluation(in, model, contract);
 
     RegistryConfig registry = new RegistryConfig(HadoopPaths.qualify(in.requiredString("registry.root",
         "where models are registered")));
@@ -501,6 +498,45 @@ public final class PipelineConfigParser {
     return new SampleConfig(strategy, fraction, size, in.integer("sample.seed", s -> true, ""), stratifyBy,
         Map.copyOf(fractions), Map.copyOf(counts), window, in.bool("sample.blocks"),
         in.oneOf("sample.output.format", OUTPUT_FORMATS));
+  }
+
+  /**
+   * The {@code evaluation} section. A time split needs its column (and refuses {@code split-by}: rows go by their
+   * time); a stratified one a classification label. What needs the data (the time column's type, the task
+   * {@code model.task = auto} decides) is checked again when the rows are prepared.
+   */
+  private static EvaluationConfig evaluation(ConfigReader in, ModelConfig model, ContractConfig contract) {
+    double fraction = in.number("evaluation.test-fraction", f -> f > 0 && f < 1, "a fraction in (0, 1)");
+    List<String> splitBy = in.stringList("evaluation.split-by");
+    long seed = in.integer("evaluation.seed", s -> true, "");
+    String split = in.oneOf("evaluation.split", EvaluationConfig.SPLITS);
+    Optional<String> timeColumn = in.optionalString("evaluation.time-column").filter(c -> !c.isBlank());
+    Optional<java.time.Instant> testFrom = in.optionalInstant("evaluation.test-from");
+    if ("time".equals(split)) {
+      if (timeColumn.isEmpty()) {
+        in.problem("evaluation.time-column", "is required for evaluation.split = time: the date or timestamp "
+            + "column that orders the rows");
+      }
+      if (!splitBy.isEmpty()) {
+        in.problem("evaluation.split-by", "does not apply to evaluation.split = time: every row goes by its time "
+            + "(use split = random or stratified to keep a key's rows together)");
+      }
+      timeColumn.flatMap(c -> contract.columns().stream().filter(k -> k.name().equals(c)).findFirst())
+          .filter(k -> !List.of("date", "timestamp").contains(k.type()))
+          .ifPresent(k -> in.problem("evaluation.time-column", "column '" + k.name() + "' is " + k.type()
+              + " in the contract; a time split needs a date or timestamp column"));
+    } else {
+      for (String key : List.of("evaluation.time-column", "evaluation.test-from")) {
+        if (in.isSet(key)) {
+          in.problem(key, "applies to evaluation.split = time only, not " + split);
+        }
+      }
+    }
+    if ("stratified".equals(split) && "regression".equals(model.task())) {
+      in.problem("evaluation.split", "stratified keeps each label class's share; a regression label has no "
+          + "classes (use random or time)");
+    }
+    return new EvaluationConfig(fraction, splitBy, seed, split, timeColumn, testFrom);
   }
 
   /** The config as HOCON text with every secret-looking value replaced, safe to print and to store. */

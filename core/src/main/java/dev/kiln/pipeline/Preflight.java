@@ -97,6 +97,7 @@ public final class Preflight {
     wanted.put("clean.dedup.key", pipeline.clean().dedupKey());
     wanted.put("clean.dedup.latest-by", pipeline.clean().latestBy().map(List::of).orElse(List.of()));
     wanted.put("evaluation.split-by", pipeline.evaluation().splitBy());
+    wanted.put("evaluation.time-column", pipeline.evaluation().timeColumn().map(List::of).orElse(List.of()));
     wanted.put("features.impute-by", pipeline.features().imputeBy());
     wanted.put("sample.stratified.column", pipeline.sample().stratifyBy().map(List::of).orElse(List.of()));
     wanted.put("sample.window.column", pipeline.sample().window().map(w -> List.of(w.column())).orElse(List.of()));

@@ -18,6 +18,7 @@ import dev.kiln.contract.ContractInference;
 import dev.kiln.contract.QuarantineTable;
 import dev.kiln.errors.InvalidInputException;
 import dev.kiln.evaluate.BinaryClassificationMetrics;
+import dev.kiln.evaluate.Evaluation;
 import dev.kiln.feature.FeatureStages;
 import dev.kiln.registry.ModelVersion;
 import dev.kiln.registry.Registry;
@@ -27,7 +28,8 @@ import dev.kiln.source.ReadMetrics;
 import dev.kiln.source.Source;
 import dev.kiln.source.SourceSnapshot;
 import dev.kiln.source.Sources;
-import dev.kiln.train.HoldOutSplit;
+import dev.kiln.train.Split;
+import dev.kiln.train.TimeSplit;
 import dev.kiln.train.ModelTrainer;
 import dev.kiln.train.Task;
 import java.time.Instant;
@@ -99,14 +101,23 @@ public final class TrainingLoop {
    * A fitted model and its held-out metrics.
    *
    * @param signature the input columns the model reads and the columns it adds, as a Spark schema in JSON
+   * @param evaluation the held-out metrics with what a report draws (curves, confusion matrix, residuals)
    */
   public record Trained(PipelineModel model, Map<String, Double> metrics, Map<String, String> params,
-      RowLedger ledger, RunLineage lineage, String signature) {}
+      RowLedger ledger, RunLineage lineage, String signature, Evaluation evaluation) {
+
+    public Trained(PipelineModel model, Map<String, Double> metrics, Map<String, String> params, RowLedger ledger,
+        RunLineage lineage, String signature) {
+      this(model, metrics, params, ledger, lineage, signature, new Evaluation("", metrics, List.of(), List.of(),
+          Optional.empty(), Optional.empty()));
+    }
+  }
 
   private final SparkSession spark;
   private final PipelineConfig config;
   private final Progress progress;
   private final String runId = UUID.randomUUID().toString();
+  private Split split;
 
   public TrainingLoop(SparkSession spark, PipelineConfig config, Progress progress) {
     this.spark = spark;
@@ -259,6 +270,7 @@ public final class TrainingLoop {
     boolean numeric = type instanceof NumericType || type instanceof BooleanType;
     boolean text = type instanceof org.apache.spark.sql.types.StringType;
     String configured = config.model().task();
+    config.evaluation().timeColumn().ifPresent(c -> TimeSplit.checkColumn(c, cleaned.schema()));
     if (!numeric && !text || !numeric && !List.of(Task.AUTO, "multiclass").contains(configured)) {
       throw new InvalidInputException("label column '" + label + "' is " + type.simpleString() + "; "
           + (Task.AUTO.equals(configured) || !numeric && !text ? "a label must be numeric, boolean or text"
@@ -305,6 +317,12 @@ public final class TrainingLoop {
       labelled.unpersist();
       throw new InvalidInputException(problem);
     }
+    if (task == Task.REGRESSION && "stratified".equals(config.evaluation().split())) {
+      labelled.unpersist();
+      throw new dev.kiln.errors.InvalidConfigException(List.of(new dev.kiln.errors.ConfigProblem("the data",
+          "evaluation.split", "stratified keeps each label class's share, but label '" + label + "' makes this a "
+              + "regression (model.task = auto): use random or time, or set model.task")));
+    }
     long in = counted.counts().get("prepare_in");
     RowLedger complete = new RowLedger().putAll(ledger.asMap());
     if (in > usable) {
@@ -323,7 +341,7 @@ public final class TrainingLoop {
 
   /** Fits on the training split, evaluates on the held-out split. The held-out rows never reach {@code fit}. */
   public Trained fitAndEvaluate(Prepared prepared) {
-    HoldOutSplit split = split();
+    Split split = split();
     Dataset<Row> train = split.train(prepared.rows());
     Dataset<Row> test = split.test(prepared.rows());
     long trainRows = train.count();
@@ -362,7 +380,8 @@ public final class TrainingLoop {
             " (tuned: %s, %s %.4f)", t.bestCandidate().describe(), t.metric(), t.bestCandidate().metric()))
             .orElse("")));
 
-    Map<String, Double> metrics = evaluate(model, test, prepared.task());
+    Evaluation evaluation = evaluation(model, test, prepared.task());
+    Map<String, Double> metrics = evaluation.metrics();
     progress.step("evaluate", formatMetrics(metrics));
     Map<String, String> params = new LinkedHashMap<>(trainer.effectiveParams());
     params.put("task", prepared.task().configName());
@@ -372,7 +391,7 @@ public final class TrainingLoop {
       params.put("dropped_features", String.join(",", dropped));
     }
     return new Trained(model, metrics, params, ledger, prepared.lineage(),
-        signature(prepared.rows().schema(), features, prepared.task()));
+        signature(prepared.rows().schema(), features, prepared.task()), evaluation);
   }
 
   /**
@@ -417,17 +436,40 @@ public final class TrainingLoop {
 
   /** Held-out metrics of {@code model}, trained for {@code task}, on {@code test}. */
   public Map<String, Double> evaluate(PipelineModel model, Dataset<Row> test, Task task) {
+    return evaluation(model, test, task).metrics();
+  }
+
+  /**
+   * Held-out metrics of {@code model} on {@code test}, with the curves, confusion matrix or residuals a report
+   * draws; a text label's classes are named as the model's label indexer names them.
+   */
+  public Evaluation evaluation(PipelineModel model, Dataset<Row> test, Task task) {
     Dataset<Row> predictions = model.transform(test).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       String label = ModelTrainer.trainedLabel(config.features().label(), test.schema());
       return switch (task) {
-        case BINARY -> BinaryClassificationMetrics.of(predictions, label);
-        case MULTICLASS -> dev.kiln.evaluate.MulticlassMetrics.of(predictions, label);
-        case REGRESSION -> dev.kiln.evaluate.RegressionMetrics.of(predictions, label);
+        case BINARY -> BinaryClassificationMetrics.evaluate(predictions, label);
+        case MULTICLASS -> dev.kiln.evaluate.MulticlassMetrics.evaluate(predictions, label,
+            classNames(model, label));
+        case REGRESSION -> dev.kiln.evaluate.RegressionMetrics.evaluate(predictions, label);
       };
     } finally {
       predictions.unpersist();
     }
+  }
+
+  /**
+   * The class names of a model that indexes its text label itself (the indexer writing {@code trainedLabel}, its
+   * first stage), by class number; empty for a numeric label.
+   */
+  static List<String> classNames(PipelineModel model, String trainedLabel) {
+    for (org.apache.spark.ml.Transformer stage : model.stages()) {
+      if (stage instanceof org.apache.spark.ml.feature.StringIndexerModel labels
+          && trainedLabel.equals(labels.getOutputCol())) {
+        return List.of(labels.labelsArray()[0]);
+      }
+    }
+    return List.of();
   }
 
   /** Saves the model under a fresh artifact location, then registers it: the record never points at nothing. */
@@ -506,9 +548,15 @@ public final class TrainingLoop {
     return "{\"inputs\":" + inputs.json() + ",\"outputs\":" + outputs.json() + "}";
   }
 
-  public HoldOutSplit split() {
-    return new HoldOutSplit(config.evaluation().testFraction(), config.evaluation().splitBy(),
-        config.evaluation().seed());
+  /**
+   * The configured split, one per loop: its {@link Split#describe} says what it decided from the rows it split
+   * (recorded in the registry's lineage).
+   */
+  public synchronized Split split() {
+    if (split == null) {
+      split = Split.of(config.evaluation(), config.features().label());
+    }
+    return split;
   }
 
   public Deduplicator deduplicator() {
@@ -518,7 +566,8 @@ public final class TrainingLoop {
   public static String formatMetrics(Map<String, Double> metrics) {
     StringBuilder text = new StringBuilder();
     metrics.forEach((name, value) -> {
-      if (!name.endsWith("_rows")) {
+      // Counts and the per-class and confusion-matrix entries (keys with a dot) are for the registry and the report.
+      if (!name.endsWith("_rows") && !name.contains(".")) {
         text.append(text.length() == 0 ? "" : "  ").append(name).append(' ')
             .append(String.format(java.util.Locale.ROOT, "%.4f", value));
       }

@@ -81,6 +81,46 @@ class PipelineConfigParserTest {
   }
 
   @Test
+  void evaluationSplitsAreChecked() throws IOException {
+    PipelineConfigParser.Result time = parse(VALID + """
+        evaluation { split = time, split-by = [customer_id] }
+        """);
+    String all = time.problems().toString();
+    assertEquals(2, time.problems().size(), all);
+    assertTrue(all.contains("evaluation.time-column: is required for evaluation.split = time"), all);
+    assertTrue(all.contains("evaluation.split-by: does not apply to evaluation.split = time"), all);
+
+    PipelineConfigParser.Result misplaced = parse(VALID + """
+        evaluation { split = stratified, time-column = signup, test-from = "June" }
+        model.task = regression
+        contract.columns.signup.type = string
+        """);
+    all = misplaced.problems().toString();
+    assertEquals(4, misplaced.problems().size(), all);
+    assertTrue(all.contains("evaluation.test-from: 'June' is not a date"), all);
+    assertTrue(all.contains("evaluation.time-column: applies to evaluation.split = time only, not stratified"), all);
+    assertTrue(all.contains("evaluation.test-from: applies to evaluation.split = time only"), all);
+    assertTrue(all.contains("evaluation.split: stratified keeps each label class's share; a regression label"), all);
+
+    PipelineConfigParser.Result typed = parse(VALID + """
+        evaluation { split = time, time-column = signup }
+        contract.columns.signup.type = string
+        """);
+    assertEquals(List.of("evaluation.time-column"), typed.problems().stream().map(ConfigProblem::key).toList());
+    assertTrue(typed.problems().get(0).message().contains("'signup' is string in the contract; a time split needs "
+        + "a date or timestamp column"), typed.problems().toString());
+
+    PipelineConfigParser.Result good = parse(VALID + """
+        evaluation { split = time, time-column = signup, test-from = "2024-06-01" }
+        contract.columns.signup.type = date
+        """);
+    assertTrue(good.ok(), good.problems().toString());
+    assertEquals(new PipelineConfig.EvaluationConfig(0.2, List.of(), 42, "time", java.util.Optional.of("signup"),
+        java.util.Optional.of(java.time.Instant.parse("2024-06-01T00:00:00Z"))), good.config().evaluation());
+    assertEquals("random", parse(VALID).config().evaluation().split(), "the default");
+  }
+
+  @Test
   void openSectionsAcceptAnyKey() throws IOException {
     PipelineConfigParser.Result result = parse(VALID + """
         source.options { header = true, "dateFormat" = "yyyy-MM-dd" }

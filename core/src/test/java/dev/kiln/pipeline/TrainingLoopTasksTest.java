@@ -67,6 +67,13 @@ class TrainingLoopTasksTest {
     assertEquals("multiclass", version.params().get("task"));
     assertTrue(version.metrics().get("accuracy") > 0.9, version.metrics().toString());
     assertTrue(version.metrics().get("log_loss") < 0.5, version.metrics().toString());
+    for (String species : List.of("adelie", "chinstrap", "gentoo")) {
+      // Per-class metrics are named by the classes the model's label indexer learnt, and each class is learnt.
+      assertTrue(version.metrics().get("recall." + species) > 0.8, version.metrics().toString());
+      assertTrue(version.metrics().get("precision." + species) > 0.8, version.metrics().toString());
+    }
+    assertEquals(version.metrics().get("test_rows"), List.of("adelie", "chinstrap", "gentoo").stream()
+        .mapToDouble(s -> version.metrics().get("support." + s)).sum());
     assertTrue(version.signature().contains(ModelTrainer.PREDICTED_LABEL), version.signature());
 
     // Serving sends rows without the label: the saved model indexes nothing and answers with class names.

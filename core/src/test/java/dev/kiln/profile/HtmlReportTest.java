@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import dev.kiln.report.Svg;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 

@@ -3,6 +3,8 @@ package dev.kiln.jobs;
 import dev.kiln.config.HadoopPaths;
 import dev.kiln.config.PipelineConfig;
 import dev.kiln.errors.InvalidInputException;
+import dev.kiln.evaluate.Evaluation;
+import dev.kiln.evaluate.EvaluationReport;
 import dev.kiln.pipeline.RowLedger;
 import dev.kiln.pipeline.RunLineage;
 import dev.kiln.pipeline.TrainingLoop;
@@ -11,6 +13,7 @@ import dev.kiln.registry.ModelArtifacts;
 import dev.kiln.registry.ModelRef;
 import dev.kiln.registry.ModelVersion;
 import dev.kiln.registry.RunRecord;
+import dev.kiln.report.ReportFile;
 import dev.kiln.sample.SampleProvenance;
 import dev.kiln.source.DeltaSource;
 import dev.kiln.source.MalformedInput;
@@ -35,11 +38,13 @@ public final class PipelineJobs {
   private final SparkSession spark;
   private final PipelineConfig config;
   private final TrainingLoop loop;
+  private final TrainingLoop.Progress progress;
 
   public PipelineJobs(SparkSession spark, PipelineConfig config, TrainingLoop.Progress progress) {
     this.spark = spark;
     this.config = config;
     this.loop = new TrainingLoop(spark, config, progress);
+    this.progress = progress;
   }
 
   /** Where {@code kiln sample} writes by default: {@code <warehouse>/pipelines/<name>/sample}. */
@@ -49,6 +54,20 @@ public final class PipelineJobs {
 
   public static String cleanTable(PipelineConfig config) {
     return HadoopPaths.child(config.warehouse(), "pipelines/" + config.name() + "/clean");
+  }
+
+  /**
+   * Where the train, run and evaluate jobs write a version's HTML evaluation report by default:
+   * {@code <warehouse>/pipelines/<name>/reports/evaluation-<model>-v<version>.html}.
+   */
+  public static String evaluationReport(PipelineConfig config, String model, long version) {
+    return evaluationReport(config, model, String.valueOf(version));
+  }
+
+  /** As {@link #evaluationReport(PipelineConfig, String, long)}, with the version as text (a placeholder for plans). */
+  public static String evaluationReport(PipelineConfig config, String model, String version) {
+    return HadoopPaths.child(config.warehouse(), "pipelines/" + config.name() + "/reports/evaluation-" + model + "-v"
+        + version + ".html");
   }
 
   /** Samples the source into {@code output}, as a Delta table (one commit) or as Parquet/Avro files. */
@@ -145,8 +164,10 @@ public final class PipelineJobs {
       try {
         TrainingLoop.Trained trained = loop.fitAndEvaluate(prepared);
         ModelVersion version = loop.register(registry(), trained);
+        String report = writeReport(version, trained.evaluation(), trained.model(), in.describe(),
+            evaluationReport(config, version.name(), version.version()));
         return new Registered(version, modelSummary("train " + config.name(), version).line("input",
-            in.describe()));
+            in.describe()).line("report", report));
       } finally {
         prepared.rows().unpersist();
       }
@@ -180,6 +201,14 @@ public final class PipelineJobs {
 
   /** Re-creates the held-out split of {@code input} and measures a registered version on it. */
   public Summary evaluate(String input, String modelRef) {
+    return evaluate(input, modelRef, java.util.Optional.empty());
+  }
+
+  /**
+   * As {@link #evaluate(String, String)}, and writes the HTML evaluation report to {@code report} (default:
+   * {@link #evaluationReport}).
+   */
+  public Summary evaluate(String input, String modelRef, java.util.Optional<String> report) {
     ModelVersion version = resolve(modelRef);
     Step in = readStep(input);
     TrainingLoop.Prepared prepared = loop.prepare(in.rows(), in.lineage(), new RowLedger());
@@ -187,12 +216,16 @@ public final class PipelineJobs {
     try {
       Dataset<Row> test = loop.split().test(prepared.rows());
       PipelineModel model = ModelArtifacts.load(version);
-      Map<String, Double> metrics = loop.evaluate(model, test, prepared.task());
+      Evaluation evaluation = loop.evaluation(model, test, prepared.task());
+      Map<String, Double> metrics = evaluation.metrics();
+      String written = writeReport(version, evaluation, model, in.describe(),
+          report.orElseGet(() -> evaluationReport(config, version.name(), version.version())));
       return new Summary("evaluate " + version.ref())
           .line("input", in.describe())
           .line("held-out", String.format("%,.0f rows (%s)", metrics.get("test_rows"), loop.split().describe()))
           .line("metrics", TrainingLoop.formatMetrics(metrics))
-          .line("registered", TrainingLoop.formatMetrics(version.metrics()));
+          .line("registered", TrainingLoop.formatMetrics(version.metrics()))
+          .line("report", written);
     } finally {
       prepared.rows().unpersist();
     }
@@ -200,9 +233,42 @@ public final class PipelineJobs {
 
   public Summary run() {
     return recorded(() -> {
-      ModelVersion version = MalformedInput.reading(Sources.of(config), () -> loop.run(registry()));
-      return new Registered(version, modelSummary("run " + config.name(), version));
+      TrainingLoop.Trained trained = MalformedInput.reading(Sources.of(config), loop::train);
+      ModelVersion version = loop.register(registry(), trained);
+      String input = version.lineage().sourceFormat() + " " + version.lineage().sourceUri()
+          + version.lineage().sourceVersion().map(v -> " @ version " + v).orElse("");
+      String report = writeReport(version, trained.evaluation(), trained.model(), input,
+          evaluationReport(config, version.name(), version.version()));
+      return new Registered(version, modelSummary("run " + config.name(), version).line("report", report));
     });
+  }
+
+  /** Renders the evaluation report of {@code version} and writes it (atomically) to {@code location}. */
+  private String writeReport(ModelVersion version, Evaluation evaluation, PipelineModel model, String input,
+      String location) {
+    String html = EvaluationReport.render(evaluation, new EvaluationReport.About(version.name(), version.version(),
+        loop.split().describe(), input, java.time.Instant.now()), importances(model, version));
+    ReportFile.write(location, html, spark.sparkContext().hadoopConfiguration());
+    return location;
+  }
+
+  /**
+   * The model's feature importances (or coefficients), largest first, for the report: {@code FeatureImportances}
+   * reads them by feature name from the model, given the version's input schema (its signature); none for models
+   * without them (naive Bayes, MLP). A failure here is reported and leaves the report without them.
+   */
+  private java.util.List<Map.Entry<String, Double>> importances(PipelineModel model, ModelVersion version) {
+    try {
+      String inputs = new com.fasterxml.jackson.databind.ObjectMapper().readTree(version.signature()).get("inputs")
+          .toString();
+      org.apache.spark.sql.types.StructType schema =
+          (org.apache.spark.sql.types.StructType) org.apache.spark.sql.types.DataType.fromJson(inputs);
+      return dev.kiln.train.FeatureImportances.of(model, spark.createDataFrame(java.util.List.of(), schema))
+          .stream().map(e -> Map.entry(e.feature(), e.value())).toList();
+    } catch (java.io.IOException | RuntimeException e) {
+      progress.step("report", "no feature importances: " + e.getMessage());
+      return java.util.List.of();
+    }
   }
 
   public DeltaRegistry registry() {

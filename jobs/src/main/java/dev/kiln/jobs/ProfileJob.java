@@ -3,7 +3,6 @@ package dev.kiln.jobs;
 import dev.kiln.config.HadoopPaths;
 import dev.kiln.config.PipelineConfig;
 import dev.kiln.errors.InvalidInputException;
-import dev.kiln.errors.JobFailedException;
 import dev.kiln.profile.ColumnKind;
 import dev.kiln.profile.HtmlReport;
 import dev.kiln.profile.Profile;
@@ -12,20 +11,15 @@ import dev.kiln.profile.ProfileRun;
 import dev.kiln.profile.ProfileStore;
 import dev.kiln.profile.Profiler;
 import dev.kiln.profile.SparkProfiler;
+import dev.kiln.report.ReportFile;
 import dev.kiln.source.DeltaSource;
 import dev.kiln.source.SourceSnapshot;
 import io.delta.tables.DeltaTable;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -77,7 +71,7 @@ public final class ProfileJob {
     ProfileRun run = ProfileRun.start(snapshot.describe());
     ProfileStore store = new ProfileStore(spark, profilesTable(config));
     store.append(run, profile);
-    write(report, HtmlReport.render(profile, run));
+    ReportFile.write(report, HtmlReport.render(profile, run), spark.sparkContext().hadoopConfiguration());
 
     return new Summary("profile " + config.name())
         .line("input", snapshot.describe())
@@ -125,28 +119,5 @@ public final class ProfileJob {
         .map(a -> String.format(Locale.ROOT, "%s %s %.3f", a.feature(), a.method(), a.value()))
         .collect(Collectors.joining(", "));
     return strongest.isEmpty() ? "no association with a label measured" : "with the label: " + strongest;
-  }
-
-  /**
-   * Writes the report: with plain file I/O on local disk (Hadoop's local file system would add a checksum file
-   * beside it), through Hadoop's file system elsewhere.
-   */
-  private void write(String report, String html) {
-    byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
-    Path path = new Path(report);
-    try {
-      if ("file".equals(path.toUri().getScheme())) {
-        java.nio.file.Path local = java.nio.file.Path.of(path.toUri());
-        Files.createDirectories(local.getParent());
-        Files.write(local, bytes);
-      } else {
-        FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        try (OutputStream out = fs.create(path, true)) {
-          out.write(bytes);
-        }
-      }
-    } catch (IOException | IllegalArgumentException e) {
-      throw new JobFailedException("could not write the report to " + report + ": " + e.getMessage(), e);
-    }
   }
 }

@@ -100,8 +100,9 @@ class PipelineLoopIT {
     assertTrue(run1.out().contains("maxIter=40"), "the run records its parameters: " + run1.out());
 
     // A run that fails after it started is recorded with the reason the user saw.
+    // (model.task = auto would make tenure_months a regression label: binary says what this run expects.)
     KilnCli.Outcome failing = KilnCli.run("train", conf.toString(), "--conf", "features.label=tenure_months",
-        "--conf", "features.numeric=[age]");
+        "--conf", "features.numeric=[age]", "--conf", "model.task=binary");
     assertEquals(2, failing.exitCode(), failing.toString());
     assertTrue(failing.err().contains("label column 'tenure_months' has"), failing.err());
     KilnCli.Outcome afterFailure = KilnCli.run("runs", "list", "--registry", registryRoot, "--limit", "1");

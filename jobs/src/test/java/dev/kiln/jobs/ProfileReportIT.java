@@ -1,23 +1,18 @@
 package dev.kiln.jobs;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.kiln.testing.ReportPages.count;
+import static dev.kiln.testing.ReportPages.element;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.jobs.cli.KilnCli;
 import dev.kiln.testing.SharedSpark;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Locale;
-import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,49 +85,13 @@ class ProfileReportIT {
 
     Path png = out.resolve("profile.png");
     chromium.screenshot(report, png, 1400, 3000);
-    byte[] bytes = Files.readAllBytes(png);
-    assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, Arrays.copyOf(bytes, 8),
-        "a PNG");
-    assertTrue(bytes.length > 30_000, "a page with charts is not a few bytes: " + bytes.length);
-    BufferedImage image = ImageIO.read(png.toFile());
-    assertEquals(1400, image.getWidth());
-    assertEquals(3000, image.getHeight());
-    Set<Integer> colours = new HashSet<>();
-    for (int y = 0; y < image.getHeight(); y += 3) {
-      for (int x = 0; x < image.getWidth(); x += 3) {
-        colours.add(image.getRGB(x, y) & 0xffffff);
-      }
-    }
-    assertTrue(colours.size() > 50, "not one colour: " + colours.size() + " colours");
-    for (int colour : new int[] {0x4c72b0, 0xd1495b, 0xb2182b}) {
-      assertTrue(colours.stream().anyMatch(c -> near(c, colour)), String.format(
-          "the screenshot shows #%06x (histogram bars, null bars, the heatmap's diagonal)", colour));
-    }
+    // Histogram bars, null bars, the heatmap's diagonal.
+    dev.kiln.testing.ReportPages.assertColourful(png, 1400, 3000, 30_000, 0x4c72b0, 0xd1495b, 0xb2182b);
   }
 
   /** An {@code <svg>} of the class with the attributes, as Chromium serialises it (attributes in source order). */
   private static boolean svg(String dom, String cssClass, String attributes) {
     return Pattern.compile("<svg [^>]*class=\"" + Pattern.quote(cssClass) + "\"[^>]*" + Pattern.quote(attributes)
         + "[^>]*>").matcher(dom).find();
-  }
-
-  /** The {@code <svg>} element with this id, to its end tag. */
-  private static String element(String dom, String id) {
-    Matcher m = Pattern.compile("<svg [^>]*id=\"" + Pattern.quote(id) + "\"[\\s\\S]*?</svg>").matcher(dom);
-    assertTrue(m.find(), "no <svg id=\"" + id + "\"> in the DOM");
-    return m.group();
-  }
-
-  private static int count(String text, String part) {
-    return text.split(Pattern.quote(part), -1).length - 1;
-  }
-
-  private static boolean near(int rgb, int expected) {
-    for (int shift = 0; shift <= 16; shift += 8) {
-      if (Math.abs(((rgb >> shift) & 0xff) - ((expected >> shift) & 0xff)) > 4) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Run the whole training loop: read the source, sample, deduplicate, split, fit the feature and "
         + "model pipeline on the training rows, measure it on the held-out rows, save and register it.",
+        "Writes the HTML evaluation report to <warehouse>/pipelines/<name>/reports/evaluation-<model>-v<version>.html.",
         "", "Example:  bin/kiln run conf/pipelines/demo.conf --conf sample.fraction=0.1"})
 final class RunCommand extends PipelineCommand {
 

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = {"Split a table written by `kiln clean`, fit the pipeline on the training rows, measure it on "
         + "the held-out rows, save it and register a new model version.",
+        "Writes the HTML evaluation report to <warehouse>/pipelines/<name>/reports/evaluation-<model>-v<version>.html.",
         "", "Example:  bin/kiln train conf/pipelines/demo.conf --conf model.algorithm=gbt"})
 final class TrainCommand extends PipelineCommand {
 

@@ -1,14 +1,14 @@
-package dev.kiln.profile;
+package dev.kiln.report;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Locale;
 
 /**
- * A small writer of inline SVG for {@link HtmlReport}: shapes and text with every text and attribute value escaped,
- * so a data value can never become markup.
+ * A small writer of inline SVG for Kiln's HTML reports (the profile's and the evaluation's): shapes and text with
+ * every text and attribute value escaped, so a data value can never become markup.
  */
-final class Svg {
+public final class Svg {
 
   private final StringBuilder out = new StringBuilder();
 
@@ -17,7 +17,7 @@ final class Svg {
    *
    * @param attributes further attribute names and values, in pairs (values are escaped)
    */
-  Svg(String id, String cssClass, int width, int height, String label, String... attributes) {
+  public Svg(String id, String cssClass, int width, int height, String label, String... attributes) {
     out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"").append(escape(id)).append("\" class=\"")
         .append(escape(cssClass)).append("\" width=\"").append(width).append("\" height=\"").append(height)
         .append("\" viewBox=\"0 0 ").append(width).append(' ').append(height).append("\" role=\"img\" aria-label=\"")
@@ -29,7 +29,7 @@ final class Svg {
   }
 
   /** A rectangle with a tooltip ({@code <title>}), if one is given. */
-  Svg rect(double x, double y, double width, double height, String cssClass, String fill, String tooltip) {
+  public Svg rect(double x, double y, double width, double height, String cssClass, String fill, String tooltip) {
     out.append("<rect class=\"").append(escape(cssClass)).append("\" x=\"").append(coordinate(x)).append("\" y=\"")
         .append(coordinate(y)).append("\" width=\"").append(coordinate(width)).append("\" height=\"")
         .append(coordinate(height)).append('"');
@@ -45,7 +45,7 @@ final class Svg {
   }
 
   /** Text; {@code anchor} is {@code start}, {@code middle} or {@code end}; {@code rotate} in degrees about (x, y). */
-  Svg text(double x, double y, String text, String anchor, String cssClass, double rotate) {
+  public Svg text(double x, double y, String text, String anchor, String cssClass, double rotate) {
     out.append("<text class=\"").append(escape(cssClass)).append("\" x=\"").append(coordinate(x)).append("\" y=\"")
         .append(coordinate(y)).append("\" text-anchor=\"").append(anchor).append('"');
     if (rotate != 0) {
@@ -56,25 +56,48 @@ final class Svg {
     return this;
   }
 
-  Svg line(double x1, double y1, double x2, double y2, String cssClass) {
+  public Svg line(double x1, double y1, double x2, double y2, String cssClass) {
     out.append("<line class=\"").append(escape(cssClass)).append("\" x1=\"").append(coordinate(x1))
         .append("\" y1=\"").append(coordinate(y1)).append("\" x2=\"").append(coordinate(x2)).append("\" y2=\"")
         .append(coordinate(y2)).append("\"/>");
     return this;
   }
 
+  /** A line through {@code points} ({x, y} pairs), unfilled. */
+  public Svg polyline(java.util.List<double[]> points, String cssClass) {
+    out.append("<polyline class=\"").append(escape(cssClass)).append("\" fill=\"none\" points=\"");
+    for (int i = 0; i < points.size(); i++) {
+      out.append(i == 0 ? "" : " ").append(coordinate(points.get(i)[0])).append(',')
+          .append(coordinate(points.get(i)[1]));
+    }
+    out.append("\"/>");
+    return this;
+  }
+
+  /** A dot with a tooltip, if one is given. */
+  public Svg circle(double x, double y, double radius, String cssClass, String tooltip) {
+    out.append("<circle class=\"").append(escape(cssClass)).append("\" cx=\"").append(coordinate(x))
+        .append("\" cy=\"").append(coordinate(y)).append("\" r=\"").append(coordinate(radius)).append('"');
+    if (tooltip == null) {
+      out.append("/>");
+    } else {
+      out.append("><title>").append(escape(tooltip)).append("</title></circle>");
+    }
+    return this;
+  }
+
   /** Markup made by this class's callers from escaped parts only (gradients). */
-  Svg raw(String markup) {
+  public Svg raw(String markup) {
     out.append(markup);
     return this;
   }
 
-  String close() {
+  public String close() {
     return out.append("</svg>").toString();
   }
 
   /** Text safe in HTML content and in double- or single-quoted attributes. */
-  static String escape(String text) {
+  public static String escape(String text) {
     StringBuilder escaped = new StringBuilder(text.length());
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
@@ -91,12 +114,12 @@ final class Svg {
   }
 
   /** At most {@code max} characters, an ellipsis marking a cut. */
-  static String shorten(String text, int max) {
+  public static String shorten(String text, int max) {
     return text.length() <= max ? text : text.substring(0, max - 1) + "…";
   }
 
   /** A number for people: whole numbers with separators, others to four significant digits. */
-  static String number(double v) {
+  public static String number(double v) {
     if (Double.isNaN(v)) {
       return "—";
     }
