@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * built from {@code target/spark-jars}) against the same config in local mode: {@code kiln.jar} is submitted with
  * {@code SparkSubmit} exactly as {@code deploy/spark/kiln-submit} does, and the model the cluster trains must measure
  * the same on the held-out rows as the one trained in local mode. This is what the hash-based sampling and splitting
- * and the fixed partitioning of training data promise.
+ * and the fixed partitioning of training data promise. Twice: with MLlib's GBT, and with XGBoost4J-Spark, whose
+ * workers run as a barrier stage of Spark tasks on both executors.
  */
 class ClusterLoopIT {
 
@@ -65,10 +66,15 @@ class ClusterLoopIT {
     // Kept after the test (the cluster's logs, worker and executor directories) for post-mortems.
     Path clusterDir = Path.of(System.getProperty("kiln.cluster.workDir", "target/cluster-it")).toAbsolutePath();
 
-    Path clusterWarehouse = tmp.resolve("cluster-warehouse");
-    Path localWarehouse = tmp.resolve("local-warehouse");
-    Path localRegistry = tmp.resolve("local-registry");
-    Path config = writeConfig(tmp.resolve("cluster-it.conf"), clusterWarehouse);
+    // MLlib's GBT, and XGBoost4J-Spark, whose workers are Spark tasks on the executors: both trained distributed.
+    Map<String, String> models = new java.util.LinkedHashMap<>();
+    models.put("gbt", "params { maxIter = 10, maxDepth = 4, stepSize = 0.2, seed = 7 }");
+    models.put("xgboost", "params { numRound = 20, max_depth = 4, eta = 0.3, seed = 7 }");
+    Map<String, Path> configs = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, String> model : models.entrySet()) {
+      configs.put(model.getKey(), writeConfig(tmp.resolve(model.getKey() + ".conf"),
+          tmp.resolve("cluster-warehouse-" + model.getKey()), model.getKey(), model.getValue()));
+    }
 
     memory = MemoryPeak.start();
     long t0 = System.nanoTime();
@@ -85,37 +91,57 @@ class ClusterLoopIT {
       if (!itFlags.isEmpty()) {
         sparkConf.add("spark.executor.extraJavaOptions=" + itFlags);
       }
-      SubmitResult r = cluster.submit(appJar, "dev.kiln.jobs.cli.Kiln", sparkConf,
-          List.of("run", config.toString()), Duration.ofMinutes(3));
-      System.out.printf(Locale.ROOT, "[cluster-it] cluster run finished in %.1f s (exit %d), driver log %s%n",
-          r.elapsed().toMillis() / 1e3, r.exitCode(), r.logFile());
-      assertFalse(r.timedOut(), () -> "the driver timed out\n" + r.output() + cluster.logTails());
-      assertEquals(0, r.exitCode(), () -> "the driver failed\n" + r.output() + cluster.logTails());
-      assertTrue(Pattern.compile("(?m)^\\s*model\\s+" + NAME + "@1 \\(gbt\\)$").matcher(r.output()).find(),
-          () -> "no model version line in the driver output\n" + r.output());
-
-      String appId = r.applicationId().orElseThrow(() -> new AssertionError("no app id\n" + r.output()));
-      executors = awaitExecutorsWithFinishedTasks(cluster, appId, 2, Duration.ofSeconds(20));
-      List<ExecutorDirectory> found = executors;
-      assertTrue(found.size() >= 2, () -> "fewer than 2 executors of " + appId + " ran tasks: "
-          + cluster.executorDirectories(appId) + "\n" + cluster.logTails());
-      for (ExecutorDirectory d : found) {
-        assertTrue(d.stderr().contains("Finished task"), () -> d + " finished no task\n" + d.stderr());
-        System.out.printf(Locale.ROOT, "[cluster-it] executor %s of %s on worker %d: %d finished tasks%n",
-            d.executorId(), appId, d.worker(), d.finishedTasks());
+      executors = new ArrayList<>();
+      for (Map.Entry<String, Path> model : configs.entrySet()) {
+        executors.addAll(submitAndCheck(cluster, appJar, sparkConf, model.getKey(), model.getValue()));
       }
     }
     long clusterDone = System.nanoTime();
 
-    KilnCli.Outcome local = KilnCli.run(Map.of(), "run", config.toString(),
-        "--conf", "warehouse=" + localWarehouse, "--conf", "registry.root=" + localRegistry);
-    long localDone = System.nanoTime();
-    System.out.printf(Locale.ROOT, "[cluster-it] local run finished in %.1f s (exit %d)%n",
-        (localDone - clusterDone) / 1e9, local.exitCode());
-    assertEquals(0, local.exitCode(), local::toString);
+    for (Map.Entry<String, Path> model : configs.entrySet()) {
+      long started = System.nanoTime();
+      Path localWarehouse = tmp.resolve("local-warehouse-" + model.getKey());
+      Path localRegistry = tmp.resolve("local-registry-" + model.getKey());
+      KilnCli.Outcome local = KilnCli.run(Map.of(), "run", model.getValue().toString(),
+          "--conf", "warehouse=" + localWarehouse, "--conf", "registry.root=" + localRegistry);
+      System.out.printf(Locale.ROOT, "[cluster-it] %s: local run finished in %.1f s (exit %d)%n", model.getKey(),
+          (System.nanoTime() - started) / 1e9, local.exitCode());
+      assertEquals(0, local.exitCode(), local::toString);
+      compare(model.getKey(), onlyRecord(tmp.resolve("cluster-warehouse-" + model.getKey()).resolve("registry")),
+          onlyRecord(localRegistry));
+    }
+    System.out.printf(Locale.ROOT, "[cluster-it] executors that ran tasks: %d; cluster phase %.1f s, local phase %.1f s,"
+            + " whole test %.1f s, peak RSS of the test JVM and every process it started %s%n",
+        executors.size(), (clusterDone - t0) / 1e9, (System.nanoTime() - clusterDone) / 1e9,
+        (System.nanoTime() - t0) / 1e9, memory.stopAndDescribe());
+  }
 
-    Row clusterRecord = onlyRecord(clusterWarehouse.resolve("registry"));
-    Row localRecord = onlyRecord(localRegistry);
+  /** Submits {@code config} as kiln-submit would; the run must register a version of {@code algorithm}. */
+  private static List<ExecutorDirectory> submitAndCheck(StandaloneSparkCluster cluster, Path appJar,
+      List<String> sparkConf, String algorithm, Path config) throws Exception {
+    SubmitResult r = cluster.submit(appJar, "dev.kiln.jobs.cli.Kiln", sparkConf,
+        List.of("run", config.toString()), Duration.ofMinutes(3));
+    System.out.printf(Locale.ROOT, "[cluster-it] %s: cluster run finished in %.1f s (exit %d), driver log %s%n",
+        algorithm, r.elapsed().toMillis() / 1e3, r.exitCode(), r.logFile());
+    assertFalse(r.timedOut(), () -> "the driver timed out\n" + r.output() + cluster.logTails());
+    assertEquals(0, r.exitCode(), () -> "the driver failed\n" + r.output() + cluster.logTails());
+    assertTrue(Pattern.compile("(?m)^\\s*model\\s+" + NAME + "@1 \\(" + algorithm + "\\)$").matcher(r.output())
+        .find(), () -> "no model version line in the driver output\n" + r.output());
+
+    String appId = r.applicationId().orElseThrow(() -> new AssertionError("no app id\n" + r.output()));
+    List<ExecutorDirectory> found = awaitExecutorsWithFinishedTasks(cluster, appId, 2, Duration.ofSeconds(20));
+    assertTrue(found.size() >= 2, () -> "fewer than 2 executors of " + appId + " ran tasks: "
+        + cluster.executorDirectories(appId) + "\n" + cluster.logTails());
+    for (ExecutorDirectory d : found) {
+      assertTrue(d.stderr().contains("Finished task"), () -> d + " finished no task\n" + d.stderr());
+      System.out.printf(Locale.ROOT, "[cluster-it] %s: executor %s of %s on worker %d: %d finished tasks%n",
+          algorithm, d.executorId(), appId, d.worker(), d.finishedTasks());
+    }
+    return found;
+  }
+
+  /** The cluster's and local mode's records of one algorithm: every metric within the tolerance, equal ledgers. */
+  private static void compare(String algorithm, Row clusterRecord, Row localRecord) {
     Map<String, Double> clusterMetrics = new TreeMap<>(clusterRecord.<String, Double>getJavaMap(
         clusterRecord.fieldIndex("metrics")));
     Map<String, Double> localMetrics = new TreeMap<>(localRecord.<String, Double>getJavaMap(
@@ -125,7 +151,8 @@ class ClusterLoopIT {
     Map<String, Long> localLedger = new TreeMap<>(localRecord.<String, Long>getJavaMap(
         localRecord.fieldIndex("ledger")));
 
-    System.out.println("[cluster-it] metric        cluster                 local                   |difference|");
+    System.out.println("[cluster-it] " + algorithm + ": metric  cluster                 local                   "
+        + "|difference|");
     for (String metric : METRICS) {
       Double c = clusterMetrics.get(metric);
       Double l = localMetrics.get(metric);
@@ -134,22 +161,17 @@ class ClusterLoopIT {
     }
     System.out.println("[cluster-it] ledger cluster " + clusterLedger);
     System.out.println("[cluster-it] ledger local   " + localLedger);
-    System.out.printf(Locale.ROOT, "[cluster-it] executors that ran tasks: %d; cluster phase %.1f s, local phase %.1f s,"
-            + " whole test %.1f s, peak RSS of the test JVM and every process it started %s%n",
-        executors.size(), (clusterDone - t0) / 1e9, (localDone - clusterDone) / 1e9, (System.nanoTime() - t0) / 1e9,
-        memory.stopAndDescribe());
-
     for (String metric : METRICS) {
       assertTrue(clusterMetrics.containsKey(metric), "cluster run has no " + metric + ": " + clusterMetrics);
       assertTrue(localMetrics.containsKey(metric), "local run has no " + metric + ": " + localMetrics);
       assertEquals(localMetrics.get(metric), clusterMetrics.get(metric), TOLERANCE,
-          metric + " differs between the cluster and local mode");
+          algorithm + ": " + metric + " differs between the cluster and local mode");
     }
     assertEquals(localLedger, clusterLedger, "row ledgers differ between the cluster and local mode");
   }
 
-  /** The demo pipeline's shape, small: 20,000 generated rows, a small GBT, 4 partitions, an absolute warehouse. */
-  private static Path writeConfig(Path file, Path warehouse) throws IOException {
+  /** The demo pipeline's shape, small: 20,000 generated rows, a small model, 4 partitions, an absolute warehouse. */
+  private static Path writeConfig(Path file, Path warehouse, String algorithm, String params) throws IOException {
     String text = String.join("\n",
         "pipeline.name = " + NAME,
         "warehouse = \"" + warehouse.toAbsolutePath() + "\"",
@@ -171,8 +193,8 @@ class ClusterLoopIT {
         "  impute = median",
         "}",
         "model {",
-        "  algorithm = gbt",
-        "  params { maxIter = 10, maxDepth = 4, stepSize = 0.2, seed = 7 }",
+        "  algorithm = " + algorithm,
+        "  " + params,
         "}",
         "evaluation {",
         "  test-fraction = 0.2",
