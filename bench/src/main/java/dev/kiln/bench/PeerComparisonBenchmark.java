@@ -1,6 +1,7 @@
 package dev.kiln.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,8 +143,9 @@ public final class PeerComparisonBenchmark {
             : PeerFit.sklearn(options.python(), script, model, table, options.cores());
         checkRows(isKiln ? "Kiln" : "scikit-learn", fit, table);
         (isKiln ? kiln : sklearn).add(fit);
-        progress.say("%,d rows, %s, run %d/%d: %s fit %.2f s; %s", size, model.title(), run, options.runs(),
-            isKiln ? "Kiln" : "scikit-learn", fit.seconds(), fit.describeMetrics());
+        progress.say("%,d rows, %s, run %d/%d: %s fit %.2f s; %s (load average %.1f)", size, model.title(), run,
+            options.runs(), isKiln ? "Kiln" : "scikit-learn", fit.seconds(), fit.describeMetrics(),
+            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       }
     }
     return new PeerResult(size, model, kiln, sklearn);
@@ -183,10 +185,15 @@ public final class PeerComparisonBenchmark {
     return lines[lines.length - 1].strip();
   }
 
-  /** A local session like {@code bin/kiln}'s: N cores, loopback, no UI, shuffle partitions sized down. */
+  /**
+   * A local session like {@code bin/kiln}'s: N cores, loopback, no UI, shuffle partitions sized down. The time split
+   * of a 30-million-row table brings each partition's 6 million latest times to the driver to find its cutoff, more
+   * than Spark's default 1 GB limit on results may allow.
+   */
   static SparkSession session(int cores) {
     return SparkSession.builder().appName("kiln-peer-comparison").master("local[" + cores + "]")
         .config("spark.sql.shuffle.partitions", String.valueOf(4 * cores))
+        .config("spark.driver.maxResultSize", "4g")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.ui.enabled", "false")
         .getOrCreate();

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -134,9 +133,5 @@ final class PeerTable {
     String text = String.format(Locale.ROOT, "%.2f s", median);
     return fits.size() == 1 ? text : text + fits.stream().map(f -> String.format(Locale.ROOT, "%.1f", f.seconds()))
         .collect(Collectors.joining(", ", " (", ")"));
-  }
-
-  static Optional<PeerResult> find(List<PeerResult> results, long size, PeerModel model) {
-    return results.stream().filter(r -> r.size() == size && r.model() == model).findFirst();
   }
 }
