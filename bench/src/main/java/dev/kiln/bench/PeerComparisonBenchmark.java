@@ -21,8 +21,8 @@ import org.apache.spark.sql.SparkSession;
  * rows and are measured on the same held-out rows ({@link PeerFit}). Run it with {@code bench/run-peer-comparison}
  * (see bench/README.md). It sets itself up first: {@code bin/fetch-vega-datasets} (unless {@code --data} names the
  * file) and {@code testing/python/ensure-sklearn.sh}. Prints progress, then one Markdown table and the scaling
- * check ({@link PeerTable}); exits 0 when every target is met, 1 when one is missed, 2 on a bad command line or a
- * failed setup.
+ * check ({@link PeerTable}); exits 0 when every target is met, 1 when one is missed, 2 on a bad command line, a
+ * failed setup or a run that failed before it measured everything (a fit that fails, a tool that saw other rows).
  */
 public final class PeerComparisonBenchmark {
 
@@ -89,6 +89,10 @@ public final class PeerComparisonBenchmark {
       if (cores != options.cores()) {
         throw new IllegalStateException("local[" + options.cores() + "] runs " + cores + " tasks at once");
       }
+      if (options.warmupRows() > 0) {
+        warmUp(spark, progress, options, PeerData.table(spark, progress, flights, options.cache(),
+            options.warmupRows(), options.seed()));
+      }
       int pairs = 0;
       for (long size : options.sizes()) {
         PeerData.Table table = PeerData.table(spark, progress, flights, options.cache(), size, options.seed());
@@ -97,6 +101,13 @@ public final class PeerComparisonBenchmark {
           results.add(measure(spark, progress, options, PEER_SCRIPT, table, model, pairs++));
         }
       }
+    } catch (RuntimeException e) {
+      // Not a missed target: nothing was measured to compare. Exit 2, as for a failed setup.
+      e.printStackTrace();
+      System.err.println("[bench] the run failed, no results: " + e.getMessage());
+      spark.stop();
+      System.exit(2);
+      return;
     } finally {
       spark.stop();
     }
@@ -104,10 +115,11 @@ public final class PeerComparisonBenchmark {
     System.out.println();
     System.out.printf(Locale.ROOT, "Peer comparison, %s — %s, Spark local[%d], %s with %d threads%n", started,
         SamplingBenchmark.machine(), options.cores(), sklearnVersion, options.cores());
-    System.out.printf(Locale.ROOT, "flights-3m (%s) at %s rows; %d run%s per tool, size and model (times and "
-        + "metrics are medians); the same time split for both tools:%n", flights, String.join(", ",
-        options.sizes().stream().map(s -> String.format(Locale.ROOT, "%,d", s)).toList()), options.runs(),
-        options.runs() == 1 ? "" : "s");
+    System.out.printf(Locale.ROOT, "flights-3m (%s) at %s rows; %s, then %d run%s per tool, size and model "
+        + "(times and metrics are medians); the same time split for both tools:%n", flights, String.join(", ",
+        options.sizes().stream().map(s -> String.format(Locale.ROOT, "%,d", s)).toList()),
+        options.warmupRows() > 0 ? String.format(Locale.ROOT, "a warm-up fit of each on %,d rows",
+            options.warmupRows()) : "no warm-up", options.runs(), options.runs() == 1 ? "" : "s");
     tables.forEach((size, t) -> System.out.printf(Locale.ROOT, "- %,d rows: train %,d / test %,d (%s)%n", size,
         t.trainRows(), t.testRows(), t.split()));
     System.out.println();
@@ -149,6 +161,20 @@ public final class PeerComparisonBenchmark {
       }
     }
     return new PeerResult(size, model, kiln, sklearn);
+  }
+
+  /**
+   * Each pair fitted once by each tool on a small table, unrecorded: the first fits in a JVM load classes (XGBoost's
+   * native library among them) and compile code, which would otherwise fall on the first size measured.
+   */
+  private static void warmUp(SparkSession spark, Progress progress, PeerComparisonOptions options,
+      PeerData.Table table) {
+    for (PeerModel model : options.models()) {
+      PeerFit kiln = PeerFit.kiln(spark, model, table, options.cores(), options.cache().resolve("warehouse"));
+      PeerFit sklearn = PeerFit.sklearn(options.python(), PEER_SCRIPT, model, table, options.cores());
+      progress.say("warm-up on %,d rows, %s (not recorded): Kiln fit %.2f s, scikit-learn fit %.2f s",
+          table.size(), model.title(), kiln.seconds(), sklearn.seconds());
+    }
   }
 
   /** Both tools must have fitted and been measured on every row of the table's two sides. */

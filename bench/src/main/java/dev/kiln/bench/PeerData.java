@@ -97,8 +97,10 @@ final class PeerData {
       Path trainCsv = csv(spark, trainParquet, dir.resolve("train.csv"));
       Path testCsv = csv(spark, testParquet, dir.resolve("test.csv"));
       BenchData.deleteRecursively(all);
-      Table table = new Table(size, count(spark, trainParquet) + count(spark, testParquet), count(spark, trainParquet),
-          count(spark, testParquet), trainParquet, testParquet, trainCsv, testCsv, split.describe());
+      long train = count(spark, trainParquet);
+      long test = count(spark, testParquet);
+      Table table = new Table(size, train + test, train, test, trainParquet, testParquet, trainCsv, testCsv,
+          split.describe());
       Properties marker = new Properties();
       marker.setProperty("made", made);
       marker.setProperty("rows", String.valueOf(table.rows()));

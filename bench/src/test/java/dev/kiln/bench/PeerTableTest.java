@@ -114,6 +114,7 @@ class PeerTableTest {
     assertEquals(List.of(PeerModel.values()), defaults.models());
     assertEquals(2, defaults.cores());
     assertEquals(1, defaults.runs());
+    assertEquals(100_000, defaults.warmupRows());
     assertTrue(defaults.data().isEmpty());
 
     PeerComparisonOptions small = PeerComparisonOptions.parse("--sizes", "200_000,100000", "--models",
@@ -125,6 +126,8 @@ class PeerTableTest {
 
     assertThrows(PeerComparisonOptions.HelpRequested.class, () -> PeerComparisonOptions.parse("--help"));
     assertThrows(IllegalArgumentException.class, () -> PeerComparisonOptions.parse("--sizes", "500"));
+    assertThrows(IllegalArgumentException.class, () -> PeerComparisonOptions.parse("--warmup-rows", "500"));
+    assertEquals(0, PeerComparisonOptions.parse("--warmup-rows", "0").warmupRows());
     assertThrows(IllegalArgumentException.class, () -> PeerComparisonOptions.parse("--models", "svm"));
     assertThrows(IllegalArgumentException.class, () -> PeerComparisonOptions.parse("--runs", "two"));
     assertThrows(IllegalArgumentException.class, () -> PeerComparisonOptions.parse("--cores"));
