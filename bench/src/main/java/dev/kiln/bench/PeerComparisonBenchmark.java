@@ -81,6 +81,12 @@ public final class PeerComparisonBenchmark {
       return;
     }
 
+    double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    if (load > Runtime.getRuntime().availableProcessors()) {
+      progress.say("warning: load average %.1f on %d cores: other work is running, and the times will say more "
+          + "about it than about the tools (scikit-learn's boosting above all: its OpenMP threads wait for each other)",
+          load, Runtime.getRuntime().availableProcessors());
+    }
     SparkSession spark = session(options.cores());
     List<PeerResult> results = new ArrayList<>();
     Map<Long, PeerData.Table> tables = new LinkedHashMap<>();
