@@ -8,7 +8,7 @@ CSV), the held-out metrics by Kiln's names, and the row counts. Exit 2 on a bad 
 Models, the peers a scikit-learn user would pick:
   logistic  LogisticRegression (lbfgs) on one-hot categoricals and standardised numbers (sparse input)
   hgb       HistGradientBoostingClassifier / Regressor, categoricals ordinal-encoded and declared categorical when
-            they have at most 255 values (sklearn's limit), else used as ordinal numbers
+            they have at most 255 values (sklearn's limit), else used as ordinal numbers; no early stopping
 """
 import argparse
 import json
@@ -41,6 +41,8 @@ def main():
     parser.add_argument("--max-iter", type=int, default=100, help="boosting rounds (hgb) or lbfgs iterations")
     parser.add_argument("--max-depth", type=int, default=6, help="hgb tree depth")
     parser.add_argument("--learning-rate", type=float, default=0.1, help="hgb learning rate")
+    parser.add_argument("--max-leaf-nodes", type=int, default=31,
+                        help="hgb leaves per tree (sklearn's default 31; 0: no limit but the depth)")
     args = parser.parse_args()
     numeric = [c for c in args.numeric.split(",") if c]
     categorical = [c for c in args.categorical.split(",") if c]
@@ -69,7 +71,8 @@ def main():
             ("numeric", "passthrough", numeric)])
         mask = [c in small for c in categorical] + [False] * len(numeric)
         options = dict(max_iter=args.max_iter, max_depth=args.max_depth, learning_rate=args.learning_rate,
-                       categorical_features=mask, early_stopping=False, random_state=7)
+                       max_leaf_nodes=args.max_leaf_nodes or None, categorical_features=mask,
+                       early_stopping=False, random_state=7)
         estimator = (HistGradientBoostingClassifier(**options) if args.task == "binary"
                      else HistGradientBoostingRegressor(**options))
         model = make_pipeline(prepare, estimator)
