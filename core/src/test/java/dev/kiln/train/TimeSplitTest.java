@@ -8,6 +8,7 @@ import dev.kiln.errors.InvalidConfigException;
 import dev.kiln.errors.InvalidInputException;
 import dev.kiln.testing.DataFrameAssertions;
 import dev.kiln.testing.UsesSpark;
+import java.util.List;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
@@ -86,5 +87,36 @@ class TimeSplitTest {
         () -> new TimeSplit("day", Optional.empty(), 0.2).test(rows.selectExpr("id",
             "case when id % 100 = 0 then null else day end as day")));
     assertTrue(nulls.getMessage().contains("'day' has no value in 40 rows"), nulls.getMessage());
+  }
+
+  @Test
+  void theCutoffIsExactOverAWideRangeWithTiesFromBucketCountsAlone(SparkSession spark) {
+    // Microsecond timestamps spread over ~30 years, with runs of equal times: several narrowing passes are needed.
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> times = spark.range(50_000)
+        .selectExpr("(abs(hash(id, 7)) % 1000000007) * 997 + (id % 3) as t").selectExpr("t - (t % 5) as t");
+    List<Long> sorted = times.collectAsList().stream().map(r -> r.getLong(0))
+        .sorted(java.util.Comparator.reverseOrder()).toList();
+    for (long k : List.of(1L, 2L, 777L, 12_345L, 50_000L)) {
+      assertEquals(sorted.get((int) k - 1), TimeSplit.kthLatest(times, k), "the " + k + "-th latest");
+    }
+  }
+
+  @Test
+  void timestampsWithoutAZoneOrderByTheirFieldsWhateverTheSessionZone(SparkSession spark) {
+    String zone = spark.conf().get("spark.sql.session.timeZone");
+    try {
+      // 01:30 happens twice in New York on 2024-11-03; the fields, not the zone, must decide the order.
+      spark.conf().set("spark.sql.session.timeZone", "America/New_York");
+      List<org.apache.spark.sql.Row> rows = spark.sql("select timestamp_ntz'2024-11-03 01:30:00.000001' as t union all "
+          + "select timestamp_ntz'2024-11-03 01:59:59' union all select timestamp_ntz'2024-11-03 02:00:00'")
+          .select(TimeSplit.ordinal(org.apache.spark.sql.functions.col("t"),
+              org.apache.spark.sql.types.DataTypes.TimestampNTZType).as("o")).collectAsList();
+      long base = java.time.LocalDateTime.parse("2024-11-03T01:30:00.000001").toEpochSecond(java.time.ZoneOffset.UTC)
+          * 1_000_000L + 1;
+      assertEquals(List.of(base, base + 1_799_000_000L - 1, base + 1_800_000_000L - 1),
+          rows.stream().map(r -> r.getLong(0)).toList());
+    } finally {
+      spark.conf().set("spark.sql.session.timeZone", zone);
+    }
   }
 }
