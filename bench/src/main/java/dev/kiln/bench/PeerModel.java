@@ -28,14 +28,18 @@ enum PeerModel {
   static final int ROUNDS = 100;
   static final int DEPTH = 6;
   static final double ETA = 0.1;
+  /** scikit-learn's {@code min_samples_leaf} default; XGBoost's {@code min_child_weight} under squared error. */
+  static final int MIN_LEAF_ROWS = 20;
   /** XGBoost's and scikit-learn's seeds (neither samples rows or columns at these settings). */
   static final int SEED = 7;
 
   private static final String KILN_TREES = "xgboost (XGBoost4J-Spark, hist, one worker per core); " + ROUNDS
-      + " rounds, max_depth " + DEPTH + ", eta " + ETA + "; distance, hour, weekday, month numeric; origin, "
-      + "destination frequency-encoded";
+      + " rounds, max_depth " + DEPTH + ", eta " + ETA + ", lambda 0 (regression: min_child_weight "
+      + MIN_LEAF_ROWS + "); distance, hour, weekday, month numeric; origin, destination categorical "
+      + "(categorical-encoding = native: XGBoost splits on sets of airports)";
   private static final String SKLEARN_TREES = "HistGradientBoosting%s (" + ROUNDS + " iterations, max_depth "
-      + DEPTH + ", learning_rate " + ETA + ", max_leaf_nodes " + (1 << DEPTH) + ", no early stopping); origin, "
+      + DEPTH + ", learning_rate " + ETA + ", max_leaf_nodes " + (1 << DEPTH) + ", l2_regularization 0, "
+      + "min_samples_leaf " + MIN_LEAF_ROWS + ", no early stopping); origin, "
       + "destination ordinal-encoded and categorical (≤ 255 values) or ordinal numbers";
 
   private final String key;
@@ -116,14 +120,16 @@ enum PeerModel {
           features {
             label = %s
             numeric = [distance, hour, weekday, month]
-            frequency-encoded = [origin, destination]
+            categorical = [origin, destination]
+            categorical-encoding = native
           }
           model {
             task = %s
             algorithm = xgboost
-            params { numRound = %d, max_depth = %d, eta = %s, seed = %d }
+            params { numRound = %d, max_depth = %d, eta = %s, seed = %d, lambda = 0%s }
           }
-          """, label, task.configName(), ROUNDS, DEPTH, ETA, SEED);
+          """, label, task.configName(), ROUNDS, DEPTH, ETA, SEED, task == Task.REGRESSION
+              ? ", min_child_weight = " + MIN_LEAF_ROWS : "");
     };
   }
 

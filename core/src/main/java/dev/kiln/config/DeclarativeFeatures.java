@@ -28,6 +28,7 @@ import java.util.function.BiFunction;
 final class DeclarativeFeatures {
 
   static final List<String> SCALES = List.of("none", "standard", "min-max", "robust");
+  static final List<String> CATEGORICAL_ENCODINGS = List.of(FeatureConfig.ONE_HOT, FeatureConfig.NATIVE);
   static final List<String> SELECTION_METHODS = List.of("none", "univariate", "variance");
   /** Spark's selection modes of UnivariateFeatureSelector, spelt as config values. */
   static final List<String> SELECTION_MODES = List.of("num-top-features", "percentile", "fpr", "fdr", "fwe");
@@ -67,6 +68,13 @@ final class DeclarativeFeatures {
         at -> dateFeature(in, at));
     List<List<String>> interactions = interactions(in, config, numericLike, base.categorical());
     SelectionConfig selection = selection(in);
+    String encoding = in.oneOf(AT + ".categorical-encoding", CATEGORICAL_ENCODINGS);
+    if (FeatureConfig.NATIVE.equals(encoding)) {
+      interactions.stream().flatMap(List::stream).filter(base.categorical()::contains).findFirst().ifPresent(c ->
+          in.problem(AT + ".interactions", "'" + c + "' is categorical, and an interaction multiplies one-hot "
+              + "slots, which categorical-encoding = native does not make: set it to one-hot, or leave '" + c
+              + "' out of the interactions"));
+    }
     if (!"none".equals(scale) && numericLike.isEmpty() && dates.isEmpty()) {
       in.problem(AT + ".scale", "there is no numeric, derived or date feature to scale");
     }
@@ -74,7 +82,7 @@ final class DeclarativeFeatures {
     FeatureConfig features = new FeatureConfig(base.label(), base.numeric(), base.categorical(), base.impute(),
         base.imputeBy(), base.missingIndicators(), base.outliers(), base.imputeCategorical(), base.categoricalFill(),
         base.dropMissingOver(), scale, log, bucketize, quantileBins, frequencyEncoded, text, dates, derived,
-        interactions, selection);
+        interactions, selection, encoding);
     checkLabelAndDerivedNames(in, features);
     boolean none = features.numeric().isEmpty() && features.categorical().isEmpty() && derived.isEmpty()
         && bucketize.isEmpty() && quantileBins.isEmpty() && frequencyEncoded.isEmpty() && text.isEmpty()

@@ -167,7 +167,12 @@ public record PipelineConfig(
       String categoricalFill, double dropMissingOver, String scale, List<String> log,
       Map<String, List<Double>> bucketize, Map<String, Integer> quantileBins, List<String> frequencyEncoded,
       Map<String, TextFeature> text, Map<String, DateFeature> dates, Map<String, DerivedColumn> derived,
-      List<List<String>> interactions, SelectionConfig selection) {
+      List<List<String>> interactions, SelectionConfig selection, String categoricalEncoding) {
+
+    /** {@code features.categorical-encoding}: a 0/1 slot per value, for every algorithm. */
+    public static final String ONE_HOT = "one-hot";
+    /** {@code features.categorical-encoding}: the value's index in one slot marked categorical, for tree models. */
+    public static final String NATIVE = "native";
 
     public FeatureConfig(String label, List<String> numeric, List<String> categorical, String impute) {
       this(label, numeric, categorical, impute, List.of(), false, OutlierConfig.NONE, "keep", "__missing__", 1.0);
@@ -184,7 +189,12 @@ public record PipelineConfig(
         String categoricalFill, double dropMissingOver) {
       this(label, numeric, categorical, impute, imputeBy, missingIndicators, outliers, imputeCategorical,
           categoricalFill, dropMissingOver, "none", List.of(), Map.of(), Map.of(), List.of(), Map.of(), Map.of(),
-          Map.of(), List.of(), SelectionConfig.NONE);
+          Map.of(), List.of(), SelectionConfig.NONE, ONE_HOT);
+    }
+
+    /** Whether categorical features enter the model as marked category indexes rather than one-hot slots. */
+    public boolean nativeCategorical() {
+      return NATIVE.equals(categoricalEncoding);
     }
 
     /**
@@ -204,7 +214,8 @@ public record PipelineConfig(
           missingIndicators, outliers, imputeCategorical, categoricalFill, dropMissingOver, scale, keep(log, kept),
           keep(bucketize, kept), keep(quantileBins, kept), keep(frequencyEncoded, kept), keep(text, kept),
           keep(dates, kept), keep(derived, kept),
-          interactions.stream().filter(group -> group.stream().allMatch(kept)).toList(), selection);
+          interactions.stream().filter(group -> group.stream().allMatch(kept)).toList(), selection,
+          categoricalEncoding);
     }
 
     /**

@@ -92,7 +92,8 @@ public final class FeatureStages {
    * {@link GroupedImputer} for groups and indicators) of every numeric input, scaling of the continuous features
    * (numeric, derived, date parts) assembled into one vector, {@link Bucketizer} and {@link QuantileDiscretizer} of
    * the imputed values, the categorical imputer, {@link StringIndexer}, one {@link OneHotEncoder} for category and
-   * bucket indexes, {@link FrequencyEncoder}, text (nulls as empty text, {@link RegexTokenizer}, {@link HashingTF},
+   * bucket indexes (category indexes go to the assembler as they are with {@code categorical-encoding = native}),
+   * {@link FrequencyEncoder}, text (nulls as empty text, {@link RegexTokenizer}, {@link HashingTF},
    * {@link IDF}), {@link Interaction}s, the {@link VectorAssembler}, and feature selection.
    *
    * @param task {@code binary}, {@code multiclass} or {@code regression} ({@code auto} counts as a classification):
@@ -167,11 +168,16 @@ public final class FeatureStages {
         in = filled;
       }
       String[] indexed = features.categorical().stream().map(c -> c + "__index").toArray(String[]::new);
-      features.categorical().forEach(c -> encoded.add(c + "__onehot"));
       // "keep": nulls and values unseen in training get their own slot instead of failing at serving time.
       stages.add(new StringIndexer().setInputCols(in).setOutputCols(indexed).setHandleInvalid("keep")
           .setStringOrderType("frequencyDesc"));
-      indexes.addAll(List.of(indexed));
+      if (features.nativeCategorical()) {
+        // The index itself, whose nominal metadata the assembler carries: tree models split on sets of its values.
+        assembled.addAll(List.of(indexed));
+      } else {
+        features.categorical().forEach(c -> encoded.add(c + "__onehot"));
+        indexes.addAll(List.of(indexed));
+      }
     }
     bucketIndexes.forEach(b -> encoded.add(b + "__onehot"));
     indexes.addAll(bucketIndexes);

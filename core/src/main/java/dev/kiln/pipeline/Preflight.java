@@ -9,6 +9,7 @@ import dev.kiln.errors.InvalidConfigException;
 import dev.kiln.errors.InvalidInputException;
 import dev.kiln.source.Source;
 import dev.kiln.source.Sources;
+import dev.kiln.train.Algorithm;
 import dev.kiln.train.ModelChecks;
 import dev.kiln.train.Task;
 import java.util.ArrayList;
@@ -45,6 +46,8 @@ public final class Preflight {
       for (ConfigProblem p : ModelChecks.problems(pipeline.model(), known)) {
         problems.add(new ConfigProblem(origins.originOf(p.key()), p.key(), p.message()));
       }
+      ModelChecks.categoricalEncoding(pipeline.features(), Algorithm.named(algorithm)).ifPresent(p ->
+          problems.add(new ConfigProblem(origins.originOf(p.key()), p.key(), p.message())));
     }
 
     boolean jdbc = "jdbc".equals(pipeline.source().format());

@@ -69,7 +69,8 @@ public final class FeatureImportances {
 
   /**
    * A slot of the assembled vector named as the user knows it: the source column of an imputed or clipped number
-   * ({@code x1__imputed} is {@code x1}, scaled or not), {@code column=value} for a one-hot slot ({@code colour=red};
+   * ({@code x1__imputed} is {@code x1}, scaled or not) and of a category slot ({@code colour__index} is
+   * {@code colour}), {@code column=value} for a one-hot slot ({@code colour=red};
    * the slot for missing and unseen values is {@code colour=__unknown}); other slots keep the names of the stages
    * that made them ({@code x1_was_missing}, {@code x1__log}, {@code colour__frequency}, {@code a__x__b_0}, ...).
    */
@@ -79,7 +80,7 @@ public final class FeatureImportances {
       return slot.substring(0, onehot) + "=" + slot.substring(onehot + "__onehot_".length());
     }
     String name = slot;
-    for (String suffix : List.of("__imputed", "__clipped")) {
+    for (String suffix : List.of("__imputed", "__clipped", "__index")) {
       if (name.endsWith(suffix)) {
         name = name.substring(0, name.length() - suffix.length());
       }

@@ -1,5 +1,6 @@
 package dev.kiln.train;
 
+import dev.kiln.config.PipelineConfig.FeatureConfig;
 import dev.kiln.config.PipelineConfig.ModelConfig;
 import dev.kiln.config.PipelineConfig.ParamSpace;
 import dev.kiln.errors.ConfigProblem;
@@ -56,6 +57,23 @@ public final class ModelChecks {
       tuning(model, algorithm, known, task, problems);
     }
     return problems;
+  }
+
+  /** Algorithms that split on sets of a category's values: what {@code categorical-encoding = native} feeds. */
+  static final java.util.Set<Algorithm> CATEGORY_SPLITTING = java.util.EnumSet.of(Algorithm.DECISION_TREE,
+      Algorithm.RANDOM_FOREST, Algorithm.GBT, Algorithm.XGBOOST);
+
+  /**
+   * The problem with {@code features.categorical-encoding = native} for an algorithm that would read a category's
+   * index as a number (linear models, naive Bayes, the MLP), if any.
+   */
+  public static Optional<ConfigProblem> categoricalEncoding(FeatureConfig features, Algorithm algorithm) {
+    if (!features.nativeCategorical() || CATEGORY_SPLITTING.contains(algorithm)) {
+      return Optional.empty();
+    }
+    return Optional.of(problem("features.categorical-encoding", "native applies to decision-tree, random-forest, "
+        + "gbt and xgboost, which split on sets of categories; " + algorithm.configName() + " would read a "
+        + "category's index as a number: use one-hot"));
   }
 
   /** @param known the task when the algorithm can learn it; {@code task} the configured one */

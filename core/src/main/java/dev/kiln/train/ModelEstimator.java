@@ -44,7 +44,10 @@ import org.apache.spark.sql.types.StructType;
  *   <li>XGBoost's {@code numWorkers} (the rows' partitions, at most the cluster's cores), its tracker's address
  *       (the driver's, {@code spark.driver.host}) and, for several classes, {@code num_class}, unless configured;
  *       a model of several classes is returned as a {@link MulticlassXGBoostModel}, which loads as it was saved;
- *   <li>naive Bayes' check that features are non-negative (all its model types but gaussian need it).
+ *   <li>naive Bayes' check that features are non-negative (all its model types but gaussian need it);
+ *   <li>for category slots ({@code features.categorical-encoding = native}): XGBoost's {@code feature_types}
+ *       ({@code c} for them, {@code q} for the rest), and MLlib trees' {@code maxBins} raised to the most values a
+ *       category slot has, unless configured.
  * </ul>
  */
 @SuppressWarnings({"rawtypes", "unchecked"})
@@ -104,6 +107,9 @@ final class ModelEstimator extends Estimator implements Serializable {
     }
     if (learner instanceof XGBoostEstimator xgboost) {
       completeXgboost(learner, rows);
+    }
+    if (learner.hasParam("maxBins")) {
+      fitBinsToCategories(learner, rows.schema());
     }
     if (completion.earlyStopping()) {
       rows = rows.withColumn(VALIDATION,
@@ -185,7 +191,61 @@ final class ModelEstimator extends Estimator implements Serializable {
     }
   }
 
+  /**
+   * The number of values of each category slot of the features ({@code categorical-encoding = native}: a
+   * {@link NominalAttribute} the assembler carried over from the indexer), by slot; empty without such slots.
+   */
+  static java.util.SortedMap<Integer, Integer> categorySlots(StructType schema, String features) {
+    java.util.SortedMap<Integer, Integer> slots = new java.util.TreeMap<>();
+    AttributeGroup group = AttributeGroup.fromStructField(schema.apply(features));
+    if (group.attributes().isDefined()) {
+      Attribute[] attributes = group.attributes().get();
+      for (int i = 0; i < attributes.length; i++) {
+        if (attributes[i] instanceof NominalAttribute nominal && nominal.getNumValues().isDefined()) {
+          slots.put(i, (Integer) nominal.getNumValues().get());
+        }
+      }
+    }
+    return slots;
+  }
+
+  /**
+   * MLlib's trees read category slots from the metadata and need {@code maxBins} at least each slot's number of
+   * values: raised to that unless configured, and a configured value too small for it is named.
+   */
+  private static void fitBinsToCategories(Predictor learner, StructType schema) {
+    java.util.SortedMap<Integer, Integer> slots = categorySlots(schema, learner.getFeaturesCol());
+    int widest = slots.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    org.apache.spark.ml.param.Param bins = learner.getParam("maxBins");
+    int configured = (Integer) learner.getOrDefault(bins);
+    if (widest <= configured) {
+      return;
+    }
+    if (learner.isSet(bins)) {
+      String name = AttributeGroup.fromStructField(schema.apply(learner.getFeaturesCol()))
+          .getAttr(slots.entrySet().stream().filter(e -> e.getValue() == widest).findFirst().get().getKey())
+          .name().getOrElse(() -> "a categorical feature");
+      throw new dev.kiln.errors.InvalidConfigException(List.of(new dev.kiln.errors.ConfigProblem("",
+          "model.params.maxBins", configured + " is below the " + widest + " values of the categorical feature '"
+              + FeatureImportances.readable(name) + "' (features.categorical-encoding = native): raise it to at "
+              + "least " + widest + ", or leave it unset")));
+    }
+    Algorithm.set(learner, bins, widest);
+  }
+
   private static void completeXgboost(Predictor learner, Dataset<Row> rows) {
+    if (!learner.isSet(learner.getParam("feature_types"))) {
+      java.util.SortedMap<Integer, Integer> slots = categorySlots(rows.schema(), learner.getFeaturesCol());
+      if (!slots.isEmpty()) {
+        // XGBoost splits a slot typed "c" on sets of its values, as it does for a pandas category column.
+        int size = AttributeGroup.fromStructField(rows.schema().apply(learner.getFeaturesCol())).size();
+        String[] types = new String[size];
+        for (int i = 0; i < size; i++) {
+          types[i] = slots.containsKey(i) ? "c" : "q";
+        }
+        Algorithm.set(learner, learner.getParam("feature_types"), types);
+      }
+    }
     if (learner instanceof XGBoostClassifier && !learner.isSet(learner.getParam("num_class"))) {
       // Set, not inferred: XGBoost 3.2 saves only set params, and loads a model without num_class as binary.
       int classes = classes(rows, learner.getLabelCol());

@@ -114,7 +114,8 @@ public final class ModelTrainer {
    */
   public PipelineModel fit(Dataset<Row> train) {
     algorithm().requireSupports(task);
-    List<ConfigProblem> problems = ModelChecks.problems(model, Optional.of(task));
+    List<ConfigProblem> problems = new ArrayList<>(ModelChecks.problems(model, Optional.of(task)));
+    ModelChecks.categoricalEncoding(features, algorithm()).ifPresent(problems::add);
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(problems.stream()
           .map(p -> new ConfigProblem("task " + task.configName(), p.key(), p.message())).toList());

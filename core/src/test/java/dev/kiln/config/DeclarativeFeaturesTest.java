@@ -164,6 +164,36 @@ class DeclarativeFeaturesTest {
   }
 
   @Test
+  void categoricalEncodingIsOneHotOrNativeAndNativeMakesNoInteractionOfACategory() throws IOException {
+    PipelineConfigParser.Result chosen = parse(BASE + """
+        features { label = churned, numeric = [age], categorical = [country], categorical-encoding = native }
+        """);
+    assertTrue(chosen.ok(), chosen.problems().toString());
+    assertTrue(chosen.config().features().nativeCategorical());
+    assertEquals(FeatureConfig.ONE_HOT, parse(BASE + "features { label = churned, numeric = [age] }").config()
+        .features().categoricalEncoding(), "the default");
+
+    PipelineConfigParser.Result wrong = parse(BASE + """
+        features { label = churned, numeric = [age], categorical = [country], categorical-encoding = ordinal }
+        """);
+    assertEquals(List.of("features.categorical-encoding: 'ordinal' is not one of one-hot, native"),
+        wrong.problems().stream().map(p -> p.key() + ": " + p.message()).toList());
+    PipelineConfigParser.Result crossed = parse(BASE + """
+        features {
+          label = churned
+          numeric = [age]
+          categorical = [country]
+          categorical-encoding = native
+          interactions = [[age, country]]
+        }
+        """);
+    assertEquals(List.of("features.interactions: 'country' is categorical, and an interaction multiplies one-hot "
+            + "slots, which categorical-encoding = native does not make: set it to one-hot, or leave 'country' out "
+            + "of the interactions"),
+        crossed.problems().stream().map(p -> p.key() + ": " + p.message()).toList());
+  }
+
+  @Test
   void droppingAColumnDropsWhatReadsIt() throws IOException {
     PipelineConfigParser.Result result = parse(BASE + """
         features {
@@ -197,7 +227,8 @@ class DeclarativeFeaturesTest {
       assertTrue(result.ok(), block.group(1) + result.problems());
       examples++;
     }
-    assertEquals(11, examples, "one for the basics and one for each of the ten declarative keys");
+    assertEquals(12, examples, "one for the basics, one for native categories and one for each of the ten "
+        + "declarative keys");
   }
 
   private PipelineConfigParser.Result parse(String text) throws IOException {

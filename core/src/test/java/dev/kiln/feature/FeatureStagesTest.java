@@ -63,7 +63,7 @@ class FeatureStagesTest {
         OutlierConfig.NONE, "keep", "__missing__", 1.0, "none", List.of(), java.util.Map.of(), java.util.Map.of(),
         List.of(), java.util.Map.of(), java.util.Map.of(),
         java.util.Map.of("leak", dev.kiln.config.PipelineConfig.DerivedColumn.of("y * 2")), List.of(),
-        dev.kiln.config.PipelineConfig.SelectionConfig.NONE);
+        dev.kiln.config.PipelineConfig.SelectionConfig.NONE, FeatureConfig.ONE_HOT);
     assertEquals("a feature reads the label 'y', which serving does not have",
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
             () -> FeatureStages.compile(leaky)).getMessage());

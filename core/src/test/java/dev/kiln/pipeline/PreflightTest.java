@@ -99,6 +99,21 @@ class PreflightTest {
   }
 
   @Test
+  void nativeCategoriesForALinearModelAreCaughtBeforeAnyWork() throws IOException {
+    Path file = write("""
+        source.format = generated
+        features { label = churned, numeric = [age], categorical = [country], categorical-encoding = native }
+        model { task = binary, algorithm = logistic-regression }
+        """);
+    InvalidConfigException e = assertThrows(InvalidConfigException.class,
+        () -> Preflight.check(ConfigLayers.load(file, Map.of(), List.of()), new Configuration()));
+    assertEquals(List.of(file + ":2: features.categorical-encoding: native applies to decision-tree, random-forest, "
+        + "gbt and xgboost, which split on sets of categories; logistic-regression would read a category's index as "
+        + "a number: use one-hot"), e.problems().stream().map(p -> p.origin() + ": " + p.key() + ": " + p.message())
+        .toList());
+  }
+
+  @Test
   void aGoodConfigPasses() throws IOException {
     Path file = write("""
         source.format = generated

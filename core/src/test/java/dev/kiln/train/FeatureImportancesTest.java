@@ -57,7 +57,7 @@ class FeatureImportancesTest {
     FeatureConfig scaled = new FeatureConfig(plain.label(), plain.numeric(), plain.categorical(), plain.impute(),
         plain.imputeBy(), plain.missingIndicators(), plain.outliers(), plain.imputeCategorical(),
         plain.categoricalFill(), plain.dropMissingOver(), "standard", List.of(), Map.of(), Map.of(), List.of(),
-        Map.of(), Map.of(), Map.of(), List.of(), plain.selection());
+        Map.of(), Map.of(), Map.of(), List.of(), plain.selection(), plain.categoricalEncoding());
     PipelineModel model = new ModelTrainer(scaled, Learning.model("logistic-regression", Task.BINARY,
         Map.of("maxIter", "20")), PipelineConfig.CanonicalizeConfig.NONE, Task.BINARY).fit(rows);
     List<String> names = FeatureImportances.of(model, rows).stream().map(FeatureImportances.Entry::feature).toList();

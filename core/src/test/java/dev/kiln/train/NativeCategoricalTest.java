@@ -1,0 +1,107 @@
+package dev.kiln.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.config.PipelineConfig;
+import dev.kiln.config.PipelineConfig.FeatureConfig;
+import dev.kiln.config.PipelineConfig.OutlierConfig;
+import dev.kiln.config.PipelineConfig.SelectionConfig;
+import dev.kiln.errors.InvalidConfigException;
+import dev.kiln.testing.DataFrameAssertions;
+import dev.kiln.testing.UsesSpark;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code features.categorical-encoding = native}: a category's index enters the vector as one slot that tree models
+ * split on as a set of values. The rows make it matter: 40 equally common sites, each adding its own offset (in no
+ * order of its index or frequency), so a frequency encoding carries nothing and a single split on the index little.
+ */
+@UsesSpark
+class NativeCategoricalTest {
+
+  @TempDir
+  Path dir;
+
+  private static Dataset<Row> sites(SparkSession spark, long seed) {
+    return spark.range(4000).selectExpr(
+            "concat('s', pmod(id, 40)) as site",
+            "(pmod(hash(id, 21 + " + seed + "), 20000) / 10000.0) - 1.0 as x1",
+            "(pmod(hash(id, 22 + " + seed + "), 20000) / 10000.0) - 1.0 as noise")
+        .selectExpr("site", "x1", "pmod(hash(site, 5), 100) / 10.0 + x1 + 0.1 * noise as y")
+        .repartition(2).cache();
+  }
+
+  private static FeatureConfig features(List<String> categorical, List<String> frequency, String encoding) {
+    return new FeatureConfig("y", List.of("x1"), categorical, "mean", List.of(), false, OutlierConfig.NONE, "keep",
+        "__missing__", 1.0, "none", List.of(), Map.of(), Map.of(), frequency, Map.of(), Map.of(), Map.of(),
+        List.of(), SelectionConfig.NONE, encoding);
+  }
+
+  private static ModelTrainer trainer(FeatureConfig features, String algorithm, Map<String, String> params) {
+    return new ModelTrainer(features, Learning.model(algorithm, Task.REGRESSION, params),
+        PipelineConfig.CanonicalizeConfig.NONE, Task.REGRESSION);
+  }
+
+  private static double r2(PipelineModel model, Dataset<Row> test) {
+    return Learning.metrics(model, test, Task.REGRESSION).get("r2");
+  }
+
+  @Test
+  void xgboostSplitsOnSetsOfSitesWhereAFrequencyEncodingLearnsNothing(SparkSession spark,
+      DataFrameAssertions frames) throws Exception {
+    Dataset<Row> train = sites(spark, 0);
+    Dataset<Row> test = sites(spark, 100);
+    Map<String, String> params = Map.of("numRound", "60", "max_depth", "4", "eta", "0.3");
+
+    ModelTrainer native_ = trainer(features(List.of("site"), List.of(), FeatureConfig.NATIVE), "xgboost", params);
+    PipelineModel model = native_.fit(train);
+    assertEquals("q,c", native_.effectiveParams().get("feature_types"), "x1 a number, the site a category");
+    double nativeR2 = r2(model, test);
+    ModelTrainer frequency = trainer(features(List.of(), List.of("site"), FeatureConfig.ONE_HOT), "xgboost",
+        params);
+    double frequencyR2 = r2(frequency.fit(train), test);
+    assertTrue(nativeR2 > 0.97, "native R² " + nativeR2);
+    assertTrue(frequencyR2 < 0.2, "equally common sites share one frequency: R² " + frequencyR2);
+
+    String path = dir.resolve("xgboost").toString();
+    model.write().save(path);
+    frames.assertEqualsIgnoringOrder(model.transform(test).select("site", "x1", "prediction"),
+        PipelineModel.load(path).transform(test).select("site", "x1", "prediction"));
+  }
+
+  @Test
+  void mllibTreesGetMaxBinsForEverySiteUnlessAConfiguredValueIsTooSmall(SparkSession spark) {
+    Dataset<Row> train = sites(spark, 0);
+    ModelTrainer gbt = trainer(features(List.of("site"), List.of(), FeatureConfig.NATIVE), "gbt",
+        Map.of("maxIter", "30", "maxDepth", "3"));
+    double r2 = r2(gbt.fit(train), sites(spark, 100));
+    assertEquals("41", gbt.effectiveParams().get("maxBins"), "40 sites and the indexer's slot for unseen ones");
+    assertTrue(r2 > 0.95, "R² " + r2);
+
+    InvalidConfigException narrow = assertThrows(InvalidConfigException.class,
+        () -> trainer(features(List.of("site"), List.of(), FeatureConfig.NATIVE), "random-forest",
+            Map.of("maxBins", "16")).fit(train));
+    assertTrue(narrow.getMessage().contains("model.params.maxBins") && narrow.getMessage().contains(
+        "16 is below the 41 values of the categorical feature 'site'"), narrow.getMessage());
+  }
+
+  @Test
+  void aLinearModelIsToldToUseOneHot(SparkSession spark) {
+    InvalidConfigException linear = assertThrows(InvalidConfigException.class,
+        () -> trainer(features(List.of("site"), List.of(), FeatureConfig.NATIVE), "linear-regression", Map.of())
+            .fit(sites(spark, 0)));
+    assertTrue(linear.getMessage().contains("features.categorical-encoding")
+        && linear.getMessage().contains("linear-regression would read a category's index as a number"),
+        linear.getMessage());
+  }
+}
