@@ -331,7 +331,9 @@ public final class DeltaRegistry implements Registry {
     for (int attempt = 1; !DeltaTable.isDeltaTable(spark, location); attempt++) {
       try {
         DeltaTable.createIfNotExists(spark).location(location).addColumns(schema).execute();
-      } catch (RuntimeException raced) {
+      } catch (Exception raced) {
+        // Scala throws Delta's AnalysisExceptions unchecked: racing a creation, execute() can look the new table up
+        // before its first commit shows (DELTA_TABLE_NOT_FOUND); the loop looks again.
         if (attempt >= ATTEMPTS) {
           throw new JobFailedException("could not create the registry table " + location + ": "
               + raced.getMessage(), raced);
