@@ -179,6 +179,8 @@ public final class FeatureImportances {
     return largest;
   }
 
+  private static final java.util.regex.Pattern XGBOOST_FEATURE = java.util.regex.Pattern.compile("f(\\d+)");
+
   /** XGBoost's total gain per feature ({@code f0}, {@code f1}, ... by vector index), scaled to sum to 1. */
   private static double[] xgboostGain(XGBoostModel<?> model, int features) {
     Map<String, Object> gain;
@@ -190,12 +192,20 @@ public final class FeatureImportances {
     double[] values = new double[Math.max(features, 0)];
     double total = 0;
     for (Map.Entry<String, Object> entry : gain.entrySet()) {
-      int index = Integer.parseInt(entry.getKey().substring(1));
+      // f4, or f4:{0,1,7} for a split on a set of categories: XGBoost4J keys its scores by the dump's split text,
+      // so a category slot's gain comes in one entry per distinct set, summed here.
+      java.util.regex.Matcher slot = XGBOOST_FEATURE.matcher(entry.getKey());
+      if (!slot.lookingAt()) {
+        throw new IllegalStateException("XGBoost reported the importance of an unknown feature '" + entry.getKey()
+            + "'");
+      }
+      int index = Integer.parseInt(slot.group(1));
       if (index >= values.length) {
         values = java.util.Arrays.copyOf(values, index + 1);
       }
-      values[index] = ((Number) entry.getValue()).doubleValue();
-      total += values[index];
+      double value = ((Number) entry.getValue()).doubleValue();
+      values[index] += value;
+      total += value;
     }
     for (int i = 0; total > 0 && i < values.length; i++) {
       values[i] /= total;

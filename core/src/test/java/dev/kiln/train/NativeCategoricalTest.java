@@ -72,6 +72,11 @@ class NativeCategoricalTest {
     double frequencyR2 = r2(frequency.fit(train), test);
     assertTrue(nativeR2 > 0.97, "native R² " + nativeR2);
     assertTrue(frequencyR2 < 0.2, "equally common sites share one frequency: R² " + frequencyR2);
+    // Each set of sites split on is its own entry in XGBoost's scores; they add up to the site's importance.
+    List<FeatureImportances.Entry> importances = FeatureImportances.of(model, test);
+    assertEquals(List.of("site", "x1"), importances.stream().map(FeatureImportances.Entry::feature).toList());
+    assertTrue(importances.get(0).value() > 0.9, importances.toString());
+    assertEquals(1.0, importances.stream().mapToDouble(FeatureImportances.Entry::value).sum(), 1e-9);
 
     String path = dir.resolve("xgboost").toString();
     model.write().save(path);
