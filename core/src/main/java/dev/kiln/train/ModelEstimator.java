@@ -227,8 +227,8 @@ final class ModelEstimator extends Estimator implements Serializable {
           .name().getOrElse(() -> "a categorical feature");
       throw new dev.kiln.errors.InvalidConfigException(List.of(new dev.kiln.errors.ConfigProblem("",
           "model.params.maxBins", configured + " is below the " + widest + " values of the categorical feature '"
-              + FeatureImportances.readable(name) + "' (features.categorical-encoding = native): raise it to at "
-              + "least " + widest + ", or leave it unset")));
+              + FeatureImportances.readable(name) + "' (features.categorical-encoding = native): raise it (in "
+              + "model.params, or in model.tuning.grid when searched) to at least " + widest + ", or leave it unset")));
     }
     Algorithm.set(learner, bins, widest);
   }
