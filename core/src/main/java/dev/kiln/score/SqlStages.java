@@ -19,7 +19,10 @@ import org.apache.spark.sql.catalyst.expressions.MutableProjection$;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.optimizer.ReplaceExpressions$;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.LocalRelation;
 import org.apache.spark.sql.catalyst.plans.logical.Project;
+import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias;
+import org.apache.spark.sql.catalyst.plans.logical.View;
 import org.apache.spark.sql.catalyst.util.DateTimeUtils;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DateType;
@@ -54,7 +57,7 @@ final class SqlStages {
       spark.catalog().dropTempView(view);
     }
     plan = ReplaceExpressions$.MODULE$.apply(plan);
-    if (!(plan instanceof Project project)) {
+    if (!(plan instanceof Project project) || !readsTheRowsAsTheyAre(project.child())) {
       throw new IllegalArgumentException(name + ": its statement is not a projection of __THIS__ (a filter, join, "
           + "aggregate or a change of rows cannot be scored row by row): " + stage.getStatement());
     }
@@ -103,6 +106,15 @@ final class SqlStages {
         frame[slots[i]] = toJava(result.get(i, types[i]), types[i]);
       }
     };
+  }
+
+  /** The view itself, under any aliases: no filter, join, aggregate or other operator between it and the projection. */
+  private static boolean readsTheRowsAsTheyAre(LogicalPlan plan) {
+    LogicalPlan at = plan;
+    while (at instanceof SubqueryAlias || at instanceof View) {
+      at = at.children().head();
+    }
+    return at instanceof LocalRelation;
   }
 
   /** A Catalyst value as the frame holds it: text as String, timestamps as Instant, dates as LocalDate. */
