@@ -66,11 +66,14 @@ final class StageCompiler {
     feature(DateParts.class, KilnStages::dateParts);
     feature(FrequencyEncoderModel.class, KilnStages::frequencyEncoder);
     feature(DenseVectors.class, KilnStages::denseVectors);
-    for (Class<?> model : List.of(LogisticRegressionModel.class, LinearRegressionModel.class,
-        DecisionTreeClassificationModel.class, DecisionTreeRegressionModel.class,
-        RandomForestClassificationModel.class, RandomForestRegressionModel.class, GBTClassificationModel.class,
-        GBTRegressionModel.class, LinearSVCModel.class, NaiveBayesModel.class,
-        MultilayerPerceptronClassificationModel.class)) {
+    feature(DecisionTreeClassificationModel.class, TreeStages::decisionTreeClassifier);
+    feature(DecisionTreeRegressionModel.class, TreeStages::decisionTreeRegressor);
+    feature(RandomForestClassificationModel.class, TreeStages::randomForestClassifier);
+    feature(RandomForestRegressionModel.class, TreeStages::randomForestRegressor);
+    feature(GBTClassificationModel.class, TreeStages::gbtClassifier);
+    feature(GBTRegressionModel.class, TreeStages::gbtRegressor);
+    for (Class<?> model : List.of(LogisticRegressionModel.class, LinearRegressionModel.class, LinearSVCModel.class,
+        NaiveBayesModel.class, MultilayerPerceptronClassificationModel.class)) {
       COMPILERS.put(model, (stage, layout) -> PredictorStages.mllib((PredictionModel<?, ?>) stage, layout));
     }
     feature(XGBoostClassificationModel.class, PredictorStages::xgboostClassifier);
