@@ -156,10 +156,10 @@ class AvroPredictionLogTest {
     AvroPredictionLog log = log(AvroPredictionLog.Settings.defaults().withMaxFileAge(Duration.ofMillis(200)));
     try {
       log.append(record("req-1", NOON));
-      await(() -> visibleFiles().size() == 1, "the first file completes by age");
-      assertEquals(1, log.written());
+      // The count moves just after the rename: wait for both.
+      await(() -> visibleFiles().size() == 1 && log.written() == 1, "the first file completes by age");
       log.append(record("req-2", NOON));
-      await(() -> visibleFiles().size() == 2, "a second file completes by age");
+      await(() -> visibleFiles().size() == 2 && log.written() == 2, "a second file completes by age");
       assertEquals(List.of(1, 1), visibleFiles().stream().map(f -> read(f).size()).toList());
     } finally {
       log.close();
