@@ -28,7 +28,7 @@ class ServingResultsTest {
     assertFalse(results(150_000, 400, 0, 120_000).allTargetsMet(), "too few records per second in process");
     assertFalse(results(250_000, 1_500, 0, 120_000).allTargetsMet(), "HTTP p99 over 1 ms");
     assertFalse(results(250_000, 400, 3, 120_000).allTargetsMet(), "failed requests");
-    assertFalse(results(250_000, 400, 0, 30_000).allTargetsMet(), "Spark path less than 100× slower");
+    assertFalse(results(250_000, 400, 0, 20_000).allTargetsMet(), "Spark path only 80× slower than HTTP");
     assertTrue(met.markdown().contains("| HTTP POST"), met.markdown());
   }
 
