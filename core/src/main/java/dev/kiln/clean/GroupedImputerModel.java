@@ -137,6 +137,23 @@ public final class GroupedImputerModel extends Model<GroupedImputerModel>
     return fillsOf(globalFills, String.class);
   }
 
+  /** The groupBy columns' fields as in training: a group key's values are cast to these types before matching. */
+  public StructType groupKeySchema() {
+    return groupKey;
+  }
+
+  /**
+   * The value {@link #transform} puts in place of a missing {@code column}, without Spark: the fill of the group
+   * {@code groupValues} (already cast to {@link #groupKeySchema()}'s types; a null value is a group of its own) if
+   * training saw that group with a value for the column, else the whole-data fill. A {@code Double} for numeric
+   * columns, a {@code String} for string columns.
+   */
+  public Object fillFor(String column, List<Object> groupValues) {
+    Map<String, Object> groupFill = groupValues.isEmpty() ? null : groupFills.get(groupValues);
+    Object fill = groupFill == null ? null : groupFill.get(column);
+    return fill != null ? fill : globalFills.get(column);
+  }
+
   /** For each group seen in training (its groupBy columns' values, in order), its numeric fills. */
   public Map<List<Object>, Map<String, Double>> numericFillsByGroup() {
     Map<List<Object>, Map<String, Double>> result = new LinkedHashMap<>();
