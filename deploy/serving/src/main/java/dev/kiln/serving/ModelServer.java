@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,8 +144,11 @@ public final class ModelServer implements AutoCloseable {
     if (started) {
       app.stop();
       started = false;
+      reloader.close();
+      LOG.info("stopped serving {}", settings.model());
+    } else {
+      reloader.close();
     }
-    reloader.close();
   }
 
   private void authenticate(Context ctx) {
@@ -225,8 +229,11 @@ public final class ModelServer implements AutoCloseable {
       input.put("nullable", field.nullable());
       inputs.add(input);
     }
-    answer.put("signature", Map.of("inputs", inputs, "outputs", model.scorer().outputs()));
-    answer.put("metrics", version.metrics());
+    Map<String, Object> signature = new LinkedHashMap<>();
+    signature.put("inputs", inputs);
+    signature.put("outputs", model.scorer().outputs());
+    answer.put("signature", signature);
+    answer.put("metrics", new TreeMap<>(version.metrics()));
     json(ctx, 200, answer);
   }
 

@@ -80,6 +80,13 @@ class ModelServerTest {
       assertEquals("malformed_json", error(response).get("code").asText(), response.toString());
     }
     assertTrue(error(http.post(PREDICT, "{\"tenure\": 30,")).get("message").asText().contains("line 1, column"));
+    // Nesting deeper than the parser allows, a number longer than it reads, and bytes that are not UTF-8.
+    assertEquals(400, http.post(PREDICT, "[".repeat(2000)).status());
+    assertEquals(400, http.post(PREDICT, "{\"tenure\": " + "9".repeat(1500) + "}").status());
+    Http.Response binary = http.send(http.request(PREDICT).POST(HttpRequest.BodyPublishers.ofByteArray(
+        new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'})));
+    assertEquals(400, binary.status(), binary.toString());
+    assertEquals("malformed_json", error(binary).get("code").asText());
   }
 
   @Test
@@ -153,6 +160,31 @@ class ModelServerTest {
     assertEquals(200, http.post(PREDICT, fits).status());
     assertEquals(200, http.send(http.request(PREDICT)
         .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(fitting)))).status());
+  }
+
+  @Test
+  void oddPathsHeadersAndMethodsAreNeverAServerError() {
+    String[] paths = {"/v1/models/a%2Fb/predict", "/v1/models/%2e%2e/predict", "/v1/models/churn/predict?x=%25zz",
+        "/v1/models/" + "m".repeat(20_000) + "/predict", "/v1/models//predict", "/v1/models/churn/predict/"};
+    for (String path : paths) {
+      Http.Response response = http.post(path, RECORD);
+      assertTrue(response.status() >= 400 && response.status() < 500 || response.status() == 200,
+          path.substring(0, Math.min(60, path.length())) + " -> " + response);
+    }
+    Http.Response header = http.send(http.request(PREDICT).header("X-Padding", "p".repeat(20_000))
+        .POST(HttpRequest.BodyPublishers.ofString(RECORD)));
+    assertTrue(header.status() >= 400 && header.status() < 500, header.toString());
+    // What java.net.http refuses to send: malformed escapes and a request line that is not HTTP.
+    for (String line : new String[] {"POST /v1/models/churn/predict?x=%zz HTTP/1.1", "GET /%zz HTTP/1.1",
+        "GET /v1/models/ch urn HTTP/1.1", "NONSENSE"}) {
+      String status = rawStatusLine(line);
+      assertTrue(status.matches("HTTP/1\\.1 4\\d\\d .*"), line + " -> " + status);
+    }
+    for (String method : new String[] {"PATCH", "OPTIONS", "TRACE", "BREW"}) {
+      Http.Response response = http.method(method, PREDICT);
+      assertTrue(response.status() >= 400 && response.status() < 500 || response.status() == 200,
+          method + " -> " + response);
+    }
   }
 
   @Test
@@ -259,6 +291,19 @@ class ModelServerTest {
       release.countDown();
       client.awaitReady(Duration.ofSeconds(30));
       assertEquals(200, client.post(PREDICT, RECORD).status());
+    }
+  }
+
+  /** Sends {@code requestLine} and a minimal header over a plain socket; returns the answer's status line. */
+  private String rawStatusLine(String requestLine) {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write((requestLine + "\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
