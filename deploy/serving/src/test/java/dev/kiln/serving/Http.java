@@ -19,18 +19,32 @@ final class Http {
 
   private final String base;
   private final Optional<String> token;
+  private final boolean pooled;
 
   Http(int port) {
-    this(port, Optional.empty());
+    this(port, Optional.empty(), true);
   }
 
-  Http(int port, Optional<String> token) {
+  private Http(int port, Optional<String> token, boolean pooled) {
     this.base = "http://127.0.0.1:" + port;
     this.token = token;
+    this.pooled = pooled;
   }
 
   Http withToken(String newToken) {
-    return new Http(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), Optional.of(newToken));
+    return new Http(port(), Optional.of(newToken), pooled);
+  }
+
+  /**
+   * This client on a new connection per request: for requests after which the server may close the connection
+   * (a refused header or URI), which a pooled connection would otherwise carry into the next request.
+   */
+  Http unpooled() {
+    return new Http(port(), token, false);
+  }
+
+  private int port() {
+    return Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
   }
 
   /** A response with its body as text and, when it is JSON, parsed. */
@@ -74,7 +88,8 @@ final class Http {
 
   Response send(HttpRequest.Builder request) {
     try {
-      HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpClient client = pooled ? CLIENT : HttpClient.newHttpClient();
+      HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Response(response.statusCode(), response.body(), response);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

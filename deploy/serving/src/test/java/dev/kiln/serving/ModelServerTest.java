@@ -164,6 +164,7 @@ class ModelServerTest {
 
   @Test
   void oddPathsHeadersAndMethodsAreNeverAServerError() {
+    Http http = this.http.unpooled();
     String[] paths = {"/v1/models/a%2Fb/predict", "/v1/models/%2e%2e/predict", "/v1/models/churn/predict?x=%25zz",
         "/v1/models/" + "m".repeat(20_000) + "/predict", "/v1/models//predict", "/v1/models/churn/predict/"};
     for (String path : paths) {
