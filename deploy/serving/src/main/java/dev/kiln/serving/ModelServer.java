@@ -20,6 +20,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +89,7 @@ public final class ModelServer implements AutoCloseable {
       });
 
       config.routes.before(ctx -> {
-        String id = UUID.randomUUID().toString();
+        String id = newId();
         ctx.attribute(REQUEST_ID, id);
         ctx.header("X-Request-Id", id);
       });
@@ -182,7 +183,7 @@ public final class ModelServer implements AutoCloseable {
           throw ApiError.invalidRecord(e, request.batch() ? OptionalInt.of(i) : OptionalInt.empty()).exception();
         }
         long micros = (System.nanoTime() - start) / 1000;
-        String id = UUID.randomUUID().toString();
+        String id = newId();
         Map<String, Object> prediction = new LinkedHashMap<>(outputs);
         prediction.put("request_id", id);
         predictions.add(prediction);
@@ -346,6 +347,17 @@ public final class ModelServer implements AutoCloseable {
       typed.put(field.name(), value);
     }
     return typed;
+  }
+
+  /**
+   * A random (version 4) UUID. Ids must be unique, not unguessable, so they come from the thread's own generator
+   * rather than {@link UUID#randomUUID()}'s shared SecureRandom, which every request thread would contend for.
+   */
+  static String newId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(high, low).toString();
   }
 
   private static String endpointOf(Context ctx) {

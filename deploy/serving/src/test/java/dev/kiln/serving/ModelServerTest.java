@@ -54,7 +54,9 @@ class ModelServerTest {
     assertEquals(1.3, prediction.get("prediction").asDouble(), 1e-12);
     assertEquals(0.3, prediction.get("probability").get(1).asDouble(), 1e-12);
     assertEquals("0", prediction.get("predicted_label").asText());
-    assertEquals(36, prediction.get("request_id").asText().length(), "a UUID: " + prediction);
+    java.util.UUID id = java.util.UUID.fromString(prediction.get("request_id").asText());
+    assertEquals(4, id.version(), "a random UUID: " + id);
+    assertEquals(2, id.variant(), "an RFC 4122 UUID: " + id);
     assertNotNull(response.header("X-Request-Id"));
   }
 
