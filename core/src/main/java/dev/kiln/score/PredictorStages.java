@@ -14,7 +14,8 @@ import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * Row evaluators for the models. MLlib's models are evaluated through their own per-vector methods
+ * Row evaluators for the models other than trees ({@link TreeStages}). MLlib's models are evaluated through their own
+ * per-vector methods
  * ({@code predictRaw}, {@code raw2probability}, {@code raw2prediction}, {@code predict}) in the order their
  * {@code transform} uses them, so each output column is computed by the same code from the same input. XGBoost models
  * are evaluated by their native booster on a one-row dense array, as XGBoost4J-Spark's {@code transform} does in

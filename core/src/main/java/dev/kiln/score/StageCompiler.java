@@ -25,14 +25,19 @@ import org.apache.spark.ml.classification.MultilayerPerceptronClassificationMode
 import org.apache.spark.ml.classification.NaiveBayesModel;
 import org.apache.spark.ml.classification.RandomForestClassificationModel;
 import org.apache.spark.ml.feature.Bucketizer;
+import org.apache.spark.ml.feature.HashingTF;
+import org.apache.spark.ml.feature.IDFModel;
 import org.apache.spark.ml.feature.ImputerModel;
 import org.apache.spark.ml.feature.IndexToString;
 import org.apache.spark.ml.feature.MinMaxScalerModel;
 import org.apache.spark.ml.feature.OneHotEncoderModel;
+import org.apache.spark.ml.feature.RegexTokenizer;
 import org.apache.spark.ml.feature.RobustScalerModel;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.StandardScalerModel;
 import org.apache.spark.ml.feature.StringIndexerModel;
+import org.apache.spark.ml.feature.UnivariateFeatureSelectorModel;
+import org.apache.spark.ml.feature.VarianceThresholdSelectorModel;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.regression.DecisionTreeRegressionModel;
 import org.apache.spark.ml.regression.GBTRegressionModel;
@@ -59,6 +64,11 @@ final class StageCompiler {
     feature(IndexToString.class, SparkFeatureStages::indexToString);
     feature(SQLTransformer.class, (stage, layout) -> SqlStages.sqlTransformer(stage, layout, "SQLTransformer "
         + stage.uid()));
+    feature(RegexTokenizer.class, TextAndSelectionStages::regexTokenizer);
+    feature(HashingTF.class, TextAndSelectionStages::hashingTF);
+    feature(IDFModel.class, TextAndSelectionStages::idf);
+    feature(UnivariateFeatureSelectorModel.class, TextAndSelectionStages::univariateSelector);
+    feature(VarianceThresholdSelectorModel.class, TextAndSelectionStages::varianceSelector);
     feature(ValueCanonicalizer.class, KilnStages::canonicalizer);
     feature(GroupedImputerModel.class, KilnStages::groupedImputer);
     feature(OutlierBoundsModel.class, KilnStages::outlierBounds);
@@ -66,11 +76,14 @@ final class StageCompiler {
     feature(DateParts.class, KilnStages::dateParts);
     feature(FrequencyEncoderModel.class, KilnStages::frequencyEncoder);
     feature(DenseVectors.class, KilnStages::denseVectors);
-    for (Class<?> model : List.of(LogisticRegressionModel.class, LinearRegressionModel.class,
-        DecisionTreeClassificationModel.class, DecisionTreeRegressionModel.class,
-        RandomForestClassificationModel.class, RandomForestRegressionModel.class, GBTClassificationModel.class,
-        GBTRegressionModel.class, LinearSVCModel.class, NaiveBayesModel.class,
-        MultilayerPerceptronClassificationModel.class)) {
+    feature(DecisionTreeClassificationModel.class, TreeStages::decisionTreeClassifier);
+    feature(DecisionTreeRegressionModel.class, TreeStages::decisionTreeRegressor);
+    feature(RandomForestClassificationModel.class, TreeStages::randomForestClassifier);
+    feature(RandomForestRegressionModel.class, TreeStages::randomForestRegressor);
+    feature(GBTClassificationModel.class, TreeStages::gbtClassifier);
+    feature(GBTRegressionModel.class, TreeStages::gbtRegressor);
+    for (Class<?> model : List.of(LogisticRegressionModel.class, LinearRegressionModel.class, LinearSVCModel.class,
+        NaiveBayesModel.class, MultilayerPerceptronClassificationModel.class)) {
       COMPILERS.put(model, (stage, layout) -> PredictorStages.mllib((PredictionModel<?, ?>) stage, layout));
     }
     feature(XGBoostClassificationModel.class, PredictorStages::xgboostClassifier);

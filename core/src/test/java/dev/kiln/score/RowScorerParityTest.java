@@ -78,6 +78,17 @@ class RowScorerParityTest {
       impute = mean
       """;
 
+  /** Text (tokens, hashed terms, IDF) and univariate selection. */
+  private static final String TEXT_SELECTED = """
+      numeric = [score], categorical = [plan], text { note { num-features = 64 } }
+      selection { method = univariate, mode = num-top-features, threshold = 12 }
+      """;
+  /** Text and the variance selector. */
+  private static final String TEXT_VARIANCE = """
+      numeric = [age, income, score], text { note { num-features = 32 } }
+      selection { method = variance, threshold = 0.0 }
+      """;
+
   private final Set<String> stagesSeen = new TreeSet<>();
   private Dataset<Row> train;
   private Dataset<Row> test;
@@ -96,7 +107,11 @@ class RowScorerParityTest {
                 + "as channel",
             "case when pmod(hash(id, 10), 23) = 0 then null else "
                 + "timestamp_seconds(1500000000 + pmod(hash(id, 11), 200000000)) end as signup",
-            "(pmod(hash(id, 12), 2000) / 1000.0D) - 1.0D as noise")
+            "(pmod(hash(id, 12), 2000) / 1000.0D) - 1.0D as noise",
+            "case when pmod(hash(id, 13), 11) = 0 then null else concat_ws(' ', "
+                + "element_at(array('Great', 'slow', 'billing', 'refund'), pmod(hash(id, 14), 4) + 1), "
+                + "element_at(array('service', 'app', 'ERROR', 'thanks!'), pmod(hash(id, 15), 4) + 1), "
+                + "element_at(array('', 'very  much', 'again', 'cancel'), pmod(hash(id, 16), 4) + 1)) end as note")
         .selectExpr("*",
             "cast(case when score + case plan when 'pro' then 0.4 else 0 end + 0.3 * noise > 0 then 1 else 0 end "
                 + "as double) as churned",
@@ -126,11 +141,13 @@ class RowScorerParityTest {
     cases.add(new Object[] {"binary", "mlp", ROBUST, Map.of("maxIter", "30")});
     cases.add(new Object[] {"binary", "xgboost", RICH, Map.of("numRound", "20", "max_depth", "3")});
     cases.add(new Object[] {"binary", "xgboost", NATIVE, Map.of("numRound", "20", "max_depth", "3")});
+    cases.add(new Object[] {"binary", "logistic-regression", TEXT_SELECTED, Map.of()});
     cases.add(new Object[] {"multiclass", "logistic-regression", RICH, Map.of()});
     cases.add(new Object[] {"multiclass", "random-forest", BINNED, Map.of("numTrees", "10")});
     cases.add(new Object[] {"multiclass", "xgboost", NATIVE, Map.of("numRound", "15", "max_depth", "3")});
     cases.add(new Object[] {"regression", "linear-regression", RICH, Map.of()});
     cases.add(new Object[] {"regression", "decision-tree", ROBUST, Map.of("maxDepth", "6")});
+    cases.add(new Object[] {"regression", "linear-regression", TEXT_VARIANCE, Map.of()});
     cases.add(new Object[] {"regression", "random-forest", BINNED, Map.of("numTrees", "10")});
     cases.add(new Object[] {"regression", "gbt", BINNED, Map.of("maxIter", "15")});
     cases.add(new Object[] {"regression", "xgboost", NATIVE, Map.of("numRound", "20")});

@@ -49,14 +49,14 @@ abstract class RegistryCommand implements Callable<Integer> {
 
   abstract void run(DeltaRegistry registry);
 
-  @Override
-  public Integer call() {
-    Config layers = ConfigLayers.load(configFile, kiln().environment(), overrides);
-    String root = registryRoot != null ? HadoopPaths.qualify(registryRoot) : HadoopPaths.qualify(
-        layers.getString("registry.root"));
-    Map<String, String> sparkConf = PipelineCommand.sparkConf(layers);
+  /**
+   * The config's layers for a command that reads only its settings (warehouse, registry root, Spark): a
+   * {@code --config} file is checked the way the pipeline commands check it, but only for unknown keys and the
+   * {@code registry} and {@code spark} sections, so a typo is not silently ignored.
+   */
+  static Config layers(Path configFile, Map<String, String> environment, List<String> overrides) {
+    Config layers = ConfigLayers.load(configFile, environment, overrides);
     if (configFile != null) {
-      // Validate the file the same way the pipeline commands do, so a typo is not silently ignored.
       PipelineConfigParser.Result parsed = PipelineConfigParser.parse(layers);
       List<dev.kiln.errors.ConfigProblem> structural = parsed.problems().stream()
           .filter(p -> p.message().startsWith("unknown key") || p.key().startsWith("registry")
@@ -65,9 +65,22 @@ abstract class RegistryCommand implements Callable<Integer> {
         throw new InvalidConfigException(structural);
       }
     }
-    Optional<String> masterUrl = Optional.ofNullable(master).or(() ->
+    return layers;
+  }
+
+  /** The {@code --master} flag, else the one spark-submit set (empty), else local mode. */
+  static Optional<String> master(String flag) {
+    return Optional.ofNullable(flag).or(() ->
         System.getProperty("spark.master") != null ? Optional.empty() : Optional.of("local[*]"));
-    SparkSession spark = kiln().sessions().open("kiln " + spec.qualifiedName(" "), masterUrl, 4, sparkConf);
+  }
+
+  @Override
+  public Integer call() {
+    Config layers = layers(configFile, kiln().environment(), overrides);
+    String root = registryRoot != null ? HadoopPaths.qualify(registryRoot) : HadoopPaths.qualify(
+        layers.getString("registry.root"));
+    Map<String, String> sparkConf = PipelineCommand.sparkConf(layers);
+    SparkSession spark = kiln().sessions().open("kiln " + spec.qualifiedName(" "), master(master), 4, sparkConf);
     try {
       run(new DeltaRegistry(spark, root));
       return ExitCodes.DONE;

@@ -1,0 +1,44 @@
+package dev.kiln.bench;
+
+import dev.kiln.score.RowScorer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The row scorer called in process on one thread: records per second (median of the runs) and per-call latency. */
+final class InProcessScoring {
+
+  private InProcessScoring() {}
+
+  /**
+   * @return the run with the median throughput, its latencies from the same calls
+   */
+  static LatencySample measure(RowScorer scorer, List<Map<String, Object>> records, int runs, Progress progress) {
+    long sink = 0;
+    for (int warm = 0; warm < 3; warm++) {  // class loading and JIT before any timing
+      for (Map<String, Object> record : records) {
+        sink += scorer.score(record).size();
+      }
+    }
+    List<LatencySample> samples = new ArrayList<>();
+    for (int run = 0; run < runs; run++) {
+      long[] nanos = new long[records.size()];
+      long start = System.nanoTime();
+      for (int i = 0; i < nanos.length; i++) {
+        long t0 = System.nanoTime();
+        sink += scorer.score(records.get(i)).size();
+        nanos[i] = System.nanoTime() - t0;
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      LatencySample sample = LatencySample.of("row scorer, in process, 1 thread", nanos, seconds, 0);
+      progress.say("in process, run %d: %,.0f records/s, p50 %.1f µs, p99 %.1f µs", run + 1, sample.perSecond(),
+          sample.p50Micros(), sample.p99Micros());
+      samples.add(sample);
+    }
+    if (sink == 42) {
+      System.out.print("");  // keeps the JIT from dropping the scoring as dead code
+    }
+    samples.sort((a, b) -> Double.compare(a.perSecond(), b.perSecond()));
+    return samples.get(samples.size() / 2);
+  }
+}
