@@ -1,11 +1,15 @@
 package dev.kiln.jobs.cli;
 
+import dev.kiln.config.HadoopPaths;
 import dev.kiln.errors.InvalidInputException;
+import dev.kiln.monitor.AvroPredictionLog;
 import dev.kiln.registry.DeltaRegistry;
 import dev.kiln.registry.ModelRef;
 import dev.kiln.registry.ModelVersion;
+import dev.kiln.score.ModelSignature;
 import dev.kiln.serving.BearerToken;
 import dev.kiln.serving.ModelServer;
+import dev.kiln.serving.PredictionLogFactory;
 import dev.kiln.serving.ServerSettings;
 import dev.kiln.serving.SparkModelLoader;
 import java.io.PrintWriter;
@@ -18,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.util.ShutdownHookManager;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -69,6 +74,12 @@ final class ServeCommand extends RegistryCommand {
           + "variable; neither means no authentication.")
   Path tokenFile;
 
+  @Option(names = "--prediction-log", paramLabel = "URI",
+      description = "Append every prediction (request id, time, version, inputs, outputs, latency) as Avro files "
+          + "under this root (a local path or Hadoop URI), one directory per version; `kiln ingest-predictions "
+          + "--log-root URI` merges them into Delta. Default: no log.")
+  String predictionLog;
+
   @Override
   Kiln kiln() {
     return kiln;
@@ -82,8 +93,14 @@ final class ServeCommand extends RegistryCommand {
     // A typo in the name or alias is an error now, not a server that never becomes ready.
     ModelVersion first = registry.resolve(ref);
     CountDownLatch stop = running;
+    Optional<PredictionLogFactory> logs = Optional.ofNullable(predictionLog).map(root -> {
+      String qualified = HadoopPaths.qualify(root);
+      Configuration hadoop = registry.spark().sparkContext().hadoopConfiguration();
+      return version -> new AvroPredictionLog(qualified, version.name(), version.version(),
+          ModelSignature.parse(version.signature()), hadoop);
+    });
     ModelServer server = new ModelServer(settings, registry::resolve, SparkModelLoader.pipelineScorer(registry.spark()),
-        Optional.empty());
+        logs);
     Runnable shutdown = () -> {
       server.close();
       stop.countDown();
@@ -100,6 +117,9 @@ final class ServeCommand extends RegistryCommand {
     PrintWriter out = spec.commandLine().getOut();
     out.printf("serving %s (now version %d) on http://%s:%d%s%n", ref, first.version(), host, server.port(),
         settings.token().isPresent() ? " (bearer token required)" : "");
+    if (predictionLog != null) {
+      out.printf("logging predictions under %s%n", HadoopPaths.child(HadoopPaths.qualify(predictionLog), ref.name()));
+    }
     out.flush();
     try {
       stop.await();

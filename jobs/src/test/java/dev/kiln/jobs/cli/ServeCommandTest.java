@@ -12,9 +12,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import dev.kiln.testing.SharedSpark;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +34,7 @@ class ServeCommandTest {
     KilnCli.Outcome help = KilnCli.run("serve", "--help");
     assertEquals(0, help.exitCode(), help.toString());
     for (String expected : new String[] {"Example:", "--model", "--port", "--host", "--reload-interval",
-        "--max-body-bytes", "--token-file", "KILN_SERVE_TOKEN", "--registry"}) {
+        "--max-body-bytes", "--token-file", "KILN_SERVE_TOKEN", "--registry", "--prediction-log"}) {
       assertTrue(help.out().contains(expected), expected + " in:\n" + help.out());
     }
   }
@@ -74,7 +77,9 @@ class ServeCommandTest {
 
     CompletableFuture<KilnCli.Outcome> serving = CompletableFuture.supplyAsync(() -> KilnCli.run(
         Map.of("KILN_SERVE_TOKEN", "environment-token"), "serve", "--model", "serve-cli@champion", "--registry",
-        registry, "--port", String.valueOf(port), "--token-file", tokenFile.toString(), "--reload-interval", "1s"));
+        registry, "--port", String.valueOf(port), "--token-file", tokenFile.toString(), "--reload-interval", "1s",
+        "--prediction-log", dir.resolve("predictions").toString()));
+    String requestId;
     try {
       String base = "http://127.0.0.1:" + port;
       awaitReady(base + "/health/ready", serving);
@@ -85,6 +90,7 @@ class ServeCommandTest {
       assertEquals(200, predicted.statusCode(), predicted.body());
       assertTrue(predicted.body().matches("\\{\"model\":\"serve-cli\",\"version\":1,\"predictions\":\\[\\{"
           + "\"prediction\":[01]\\.0,\"probability\":\\[.*"), predicted.body());
+      requestId = predicted.body().replaceAll(".*\"request_id\":\"([^\"]+)\".*", "$1");
     } finally {
       ServeCommand.stop();
     }
@@ -93,6 +99,14 @@ class ServeCommandTest {
     assertTrue(stopped.out().contains("serving serve-cli@champion (now version 1) on http://127.0.0.1:" + port
         + " (bearer token required)"), stopped.out());
     assertTrue(!stopped.toString().contains("file-token"), "the token is never printed: " + stopped);
+    assertTrue(stopped.out().contains("logging predictions under file:" + dir.resolve("predictions/serve-cli")),
+        stopped.out());
+    // Stopping flushed the log: the one scored record is in an Avro file of version 1.
+    List<Row> logged = SharedSpark.session().read().format("avro")
+        .load(dir.resolve("predictions/serve-cli/version=1").toString()).collectAsList();
+    assertEquals(1, logged.size(), logged.toString());
+    assertEquals(requestId, logged.get(0).getAs("request_id"));
+    assertEquals(12, ((Row) logged.get(0).getAs("inputs")).<Integer>getAs("tenure_months"));
   }
 
   private static HttpResponse<String> post(String url, String body, String token) throws Exception {
