@@ -22,7 +22,7 @@ class KilnCommandLineTest {
   @ParameterizedTest
   @ValueSource(strings = {"generate", "run", "sample", "clean", "train", "evaluate", "models", "models list",
       "models show", "models alias", "models compare", "models search", "runs", "runs list", "runs show", "reproduce", "vacuum",
-      "profile", "ingest-predictions"})
+      "profile", "ingest-predictions", "serve"})
   void everyCommandHasHelpWithItsExitCodes(String command) {
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command.split(" ")));
     args.add("--help");
