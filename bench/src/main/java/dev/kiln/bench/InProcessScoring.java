@@ -15,7 +15,9 @@ final class InProcessScoring {
    */
   static LatencySample measure(RowScorer scorer, List<Map<String, Object>> records, int runs, Progress progress) {
     long sink = 0;
-    for (int warm = 0; warm < 3; warm++) {  // class loading and JIT before any timing
+    // Class loading and the JIT's compilations before any timing: at least 5 s and 3 passes.
+    long warmUntil = System.nanoTime() + 5_000_000_000L;
+    for (int pass = 0; pass < 3 || System.nanoTime() < warmUntil; pass++) {
       for (Map<String, Object> record : records) {
         sink += scorer.score(record).size();
       }

@@ -11,11 +11,12 @@ import java.nio.file.Path;
  * @param sparkRecords records scored one by one through a local SparkSession
  * @param http whether to measure {@code kiln serve} over HTTP (needs the application jar: bench/run-serving builds it)
  * @param rate HTTP requests per second, sent at constant rate
- * @param seconds how long the measured HTTP load lasts (after a warm-up of the same length)
+ * @param seconds how long each measured HTTP run lasts (after a warm-up of the same length)
+ * @param httpRuns measured HTTP runs; the one with the median p99 is reported
  * @param work where the warehouse and logs go
  */
 record ServingOptions(long trainRows, int records, int runs, int sparkRecords, boolean http, int rate, int seconds,
-    Path work) {
+    int httpRuns, Path work) {
 
   static final String USAGE = """
       usage: bench/run-serving [options]
@@ -24,7 +25,8 @@ record ServingOptions(long trainRows, int records, int runs, int sparkRecords, b
         --runs N            in-process passes over the records; the median is reported (default 5)
         --spark-records N   records scored one at a time through a local SparkSession (default 300)
         --rate N            HTTP requests per second, at constant rate (default 2000)
-        --seconds N         measured HTTP load, after a warm-up as long (default 30)
+        --seconds N         each measured HTTP run, after a warm-up as long (default 30)
+        --http-runs N       measured HTTP runs; the median p99 is reported (default 3)
         --no-http           skip the HTTP measurement
         --work DIR          warehouse and server logs (default bench/target/serving)""";
 
@@ -43,6 +45,7 @@ record ServingOptions(long trainRows, int records, int runs, int sparkRecords, b
     boolean http = true;
     int rate = 2000;
     int seconds = 30;
+    int httpRuns = 3;
     Path work = Path.of("bench", "target", "serving");
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -55,11 +58,12 @@ record ServingOptions(long trainRows, int records, int runs, int sparkRecords, b
         case "--spark-records" -> sparkRecords = (int) positive(arg, value(args, ++i, arg));
         case "--rate" -> rate = (int) positive(arg, value(args, ++i, arg));
         case "--seconds" -> seconds = (int) positive(arg, value(args, ++i, arg));
+        case "--http-runs" -> httpRuns = (int) positive(arg, value(args, ++i, arg));
         case "--work" -> work = Path.of(value(args, ++i, arg));
         default -> throw new IllegalArgumentException("unknown option " + arg);
       }
     }
-    return new ServingOptions(trainRows, records, runs, sparkRecords, http, rate, seconds, work);
+    return new ServingOptions(trainRows, records, runs, sparkRecords, http, rate, seconds, httpRuns, work);
   }
 
   private static String value(String[] args, int i, String option) {

@@ -109,6 +109,34 @@ public final class DeltaRegistry implements Registry {
     return HadoopPaths.child(root, "aliases");
   }
 
+  /**
+   * A value that changes whenever a version is registered or an alias moves: the latest commit of the versions and
+   * aliases tables, read from their Delta logs' file names (one directory listing each, no Spark job). Cheap enough
+   * for a service to poll every few seconds, so it asks {@link #resolve} (which runs Spark jobs) only after a change.
+   */
+  public String changeToken() {
+    return latestCommit(versionsTable()) + "/" + latestCommit(aliasesTable());
+  }
+
+  private long latestCommit(String table) {
+    org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(table, "_delta_log");
+    try {
+      org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      long latest = -1;
+      for (org.apache.hadoop.fs.FileStatus file : fs.listStatus(log)) {
+        String name = file.getPath().getName();
+        if (name.matches("\\d{20}\\.json")) {
+          latest = Math.max(latest, Long.parseLong(name.substring(0, 20)));
+        }
+      }
+      return latest;
+    } catch (java.io.FileNotFoundException e) {
+      return -1;  // no table yet
+    } catch (java.io.IOException e) {
+      throw new JobFailedException("cannot list the registry table's log " + log + ": " + e.getMessage(), e);
+    }
+  }
+
   public String runsTable() {
     return HadoopPaths.child(root, "runs");
   }

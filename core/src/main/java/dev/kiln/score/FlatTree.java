@@ -18,13 +18,20 @@ import org.apache.spark.ml.tree.Split;
  */
 final class FlatTree {
 
-  private final int[] feature;         // -1 at a leaf
-  private final double[] threshold;    // continuous splits
-  private final boolean[][] members;   // categorical splits: the tested set, by category; null when continuous
+  private static final int LEAF = -1;
+
+  /**
+   * Per node: the split's feature index for a continuous split; {@code -2 - index} for a categorical one; {@link #LEAF}
+   * at a leaf. One array read tells the walk what kind of node it is at.
+   */
+  private final int[] feature;
+  /** Per node: a continuous split's threshold, or a leaf's prediction. */
+  private final double[] value;
+  /** Per node: left child at {@code 2i}, right at {@code 2i + 1}. */
+  private final int[] children;
+  private final boolean[][] members;   // categorical splits: the tested set, by category
   private final boolean[] testsLeft;   // categorical: the tested set is the left one
-  private final int[] left;
-  private final int[] right;
-  private final LeafNode[] leaves;     // at a leaf: Spark's leaf (its prediction and class counts)
+  private final LeafNode[] leaves;     // at a leaf: Spark's leaf (its class counts, for classifiers)
 
   private FlatTree(List<Node> nodes) {
     int n = nodes.size();
@@ -33,28 +40,29 @@ final class FlatTree {
       index.put(nodes.get(i), i);
     }
     feature = new int[n];
-    threshold = new double[n];
+    value = new double[n];
+    children = new int[2 * n];
     members = new boolean[n][];
     testsLeft = new boolean[n];
-    left = new int[n];
-    right = new int[n];
     leaves = new LeafNode[n];
     for (int i = 0; i < n; i++) {
       Node node = nodes.get(i);
       if (node instanceof LeafNode leaf) {
-        feature[i] = -1;
+        feature[i] = LEAF;
+        value[i] = leaf.prediction();
         leaves[i] = leaf;
         continue;
       }
       InternalNode internal = (InternalNode) node;
       Split split = internal.split();
-      feature[i] = split.featureIndex();
-      left[i] = index.get(internal.leftChild());
-      right[i] = index.get(internal.rightChild());
+      children[2 * i] = index.get(internal.leftChild());
+      children[2 * i + 1] = index.get(internal.rightChild());
       if (split instanceof ContinuousSplit continuous) {
-        threshold[i] = continuous.threshold();
+        feature[i] = split.featureIndex();
+        value[i] = continuous.threshold();
       } else {
         CategoricalSplit categorical = (CategoricalSplit) split;
+        feature[i] = -2 - split.featureIndex();
         double[] leftCategories = categorical.leftCategories();
         testsLeft[i] = leftCategories.length <= categorical.numCategories() / 2;
         double[] tested = testsLeft[i] ? leftCategories : categorical.rightCategories();
@@ -82,19 +90,28 @@ final class FlatTree {
 
   /** The leaf {@code features} fall into. */
   LeafNode leaf(double[] features) {
+    return leaves[walk(features)];
+  }
+
+  /** The prediction of the leaf {@code features} fall into. */
+  double predict(double[] features) {
+    return value[walk(features)];
+  }
+
+  private int walk(double[] features) {
     int at = 0;
-    while (feature[at] >= 0) {
-      double value = features[feature[at]];
+    for (int f = feature[at]; f != LEAF; f = feature[at]) {
       boolean goLeft;
-      if (members[at] == null) {
-        goLeft = value <= threshold[at];
+      if (f >= 0) {
+        goLeft = features[f] <= value[at];
       } else {
-        boolean member = value >= 0 && value < members[at].length && value == Math.rint(value)
-            && members[at][(int) value];
+        double x = features[-2 - f];
+        boolean[] tested = members[at];
+        boolean member = x >= 0 && x < tested.length && x == Math.rint(x) && tested[(int) x];
         goLeft = testsLeft[at] == member;
       }
-      at = goLeft ? left[at] : right[at];
+      at = children[2 * at + (goLeft ? 0 : 1)];
     }
-    return leaves[at];
+    return at;
   }
 }

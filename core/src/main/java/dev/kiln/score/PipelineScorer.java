@@ -3,10 +3,14 @@ package dev.kiln.score;
 import dev.kiln.errors.UnsupportedStageException;
 import dev.kiln.registry.ModelArtifacts;
 import dev.kiln.registry.ModelVersion;
+import dev.kiln.train.MulticlassXGBoostModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import ml.dmlc.xgboost4j.scala.Booster;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostRegressionModel;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.linalg.Vector;
@@ -19,7 +23,7 @@ import org.apache.spark.ml.linalg.Vector;
  * exact evaluator fails the whole compile with {@link UnsupportedStageException}. Scoring then reads the record into a
  * fresh frame and runs the stages: no Spark call per record.
  */
-public final class PipelineScorer implements RowScorer {
+public final class PipelineScorer implements RowScorer, AutoCloseable {
 
   private final ModelSignature signature;
   private final RecordReader reader;
@@ -27,9 +31,11 @@ public final class PipelineScorer implements RowScorer {
   private final int width;
   private final String[] outputs;
   private final int[] outputSlots;
+  private final Transformer[] fitted;
 
   private PipelineScorer(ModelSignature signature, RecordReader reader, List<RowStage> stages, int width,
-      List<String> outputs, int[] outputSlots) {
+      List<String> outputs, int[] outputSlots, Transformer[] fitted) {
+    this.fitted = fitted;
     this.signature = signature;
     this.reader = reader;
     this.stages = stages.toArray(RowStage[]::new);
@@ -77,7 +83,23 @@ public final class PipelineScorer implements RowScorer {
       }
       outputSlots[i] = layout.slot(output);
     }
-    return new PipelineScorer(signature, reader, stages, layout.width(), signature.outputs(), outputSlots);
+    return new PipelineScorer(signature, reader, stages, layout.width(), signature.outputs(), outputSlots, fitted);
+  }
+
+  /**
+   * Frees the native memory XGBoost's boosters hold (the JVM's collector does not see it). Call it when no thread will
+   * score with this scorer again, e.g. after a service has swapped in a new version and its last request finished.
+   */
+  @Override
+  public void close() {
+    for (Transformer stage : fitted) {
+      Booster booster = stage instanceof XGBoostClassificationModel c ? c.nativeBooster()
+          : stage instanceof XGBoostRegressionModel r ? r.nativeBooster()
+          : stage instanceof MulticlassXGBoostModel m ? m.model().nativeBooster() : null;
+      if (booster != null) {
+        booster.dispose();
+      }
+    }
   }
 
   public ModelSignature signature() {

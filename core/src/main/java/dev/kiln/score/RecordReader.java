@@ -34,12 +34,12 @@ final class RecordReader {
     int known = 0;
     for (int i = 0; i < slots.length; i++) {
       InputField field = fields.get(i);
-      if (!record.containsKey(field.name())) {
+      Object value = record.get(field.name());
+      if (value == null && !record.containsKey(field.name())) {
         throw new InvalidRecordException(field.name(), Problem.MISSING, "field '" + field.name() + "' is missing ("
             + field.type().signatureName() + (field.nullable() ? ", may be null" : "") + ")");
       }
       known++;
-      Object value = record.get(field.name());
       if (value == null && !field.nullable()) {
         throw new InvalidRecordException(field.name(), Problem.WRONG_TYPE, "field '" + field.name()
             + "' may not be null (" + field.type().signatureName() + ")");

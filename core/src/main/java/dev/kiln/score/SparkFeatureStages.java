@@ -152,23 +152,27 @@ final class SparkFeatureStages {
           }
           featureIndex += lengths[i];
         } else if (vectors[i]) {
+          // Spark's foreachNonZero, without its boxed (index, value) callback per entry.
           Vector vector = (Vector) value;
-          int[] nonZeroAt = new int[vector.numNonzeros()];
-          double[] nonZero = new double[nonZeroAt.length];
-          int[] at = {0};
-          vector.foreachNonZero((index, v) -> {
-            nonZeroAt[at[0]] = (Integer) index;
-            nonZero[at[0]++] = (Double) v;
-            return null;
-          });
-          if (count + at[0] > indices.length) {
-            int grown = Math.max(indices.length * 2, count + at[0]);
+          int[] at;
+          double[] entries;
+          if (vector instanceof SparseVector sparse) {
+            at = sparse.indices();
+            entries = sparse.values();
+          } else {
+            at = null;
+            entries = ((DenseVector) vector).values();
+          }
+          if (count + entries.length > indices.length) {
+            int grown = Math.max(indices.length * 2, count + entries.length);
             indices = java.util.Arrays.copyOf(indices, grown);
             values = java.util.Arrays.copyOf(values, grown);
           }
-          for (int k = 0; k < at[0]; k++) {
-            indices[count] = featureIndex + nonZeroAt[k];
-            values[count++] = nonZero[k];
+          for (int k = 0; k < entries.length; k++) {
+            if (entries[k] != 0.0) {
+              indices[count] = featureIndex + (at == null ? k : at[k]);
+              values[count++] = entries[k];
+            }
           }
           featureIndex += vector.size();
         } else {

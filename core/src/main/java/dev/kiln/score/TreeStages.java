@@ -67,7 +67,7 @@ final class TreeStages {
   static RowStage decisionTreeRegressor(DecisionTreeRegressionModel model, Layout layout) {
     FlatTree tree = FlatTree.of(model.rootNode());
     return regressor(model.getFeaturesCol(), model.getPredictionCol(), layout,
-        features -> tree.leaf(features).prediction());
+        tree::predict);
   }
 
   static RowStage randomForestRegressor(RandomForestRegressionModel model, Layout layout) {
@@ -76,7 +76,7 @@ final class TreeStages {
     return regressor(model.getFeaturesCol(), model.getPredictionCol(), layout, features -> {
       double sum = 0;  // Scala's Array.sum: left to right from 0
       for (FlatTree tree : trees) {
-        sum += tree.leaf(features).prediction();
+        sum += tree.predict(features);
       }
       return sum / numTrees;
     });
@@ -93,7 +93,7 @@ final class TreeStages {
   private static double weightedSum(FlatTree[] trees, double[] weights, double[] features) {
     double[] predictions = new double[trees.length];
     for (int i = 0; i < trees.length; i++) {
-      predictions[i] = trees[i].leaf(features).prediction();
+      predictions[i] = trees[i].predict(features);
     }
     return BLAS$.MODULE$.nativeBLAS().ddot(trees.length, predictions, 1, weights, 1);
   }

@@ -1,6 +1,7 @@
 package dev.kiln.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,11 +83,19 @@ class DeltaRegistryTest {
   @Test
   void aliasesMoveAndKeepTheirHistory(SparkSession spark) {
     DeltaRegistry registry = new DeltaRegistry(spark, "file:" + root);
+    String empty = registry.changeToken();
     ModelVersion one = registry.register(candidate(registry, "churn", 0.7, Optional.empty()));
+    String registered = registry.changeToken();
     ModelVersion two = registry.register(candidate(registry, "churn", 0.8, Optional.empty()));
+    assertNotEquals(empty, registered, "a registration changes the token");
+    assertNotEquals(registered, registry.changeToken());
 
     registry.setAlias("churn", "champion", 1, "first model");
+    String aliased = registry.changeToken();
+    registry.resolve(ModelRef.parse("churn@champion"));
+    assertEquals(aliased, registry.changeToken(), "reading changes nothing");
     registry.setAlias("churn", "challenger", 2, "retrained");
+    assertNotEquals(aliased, registry.changeToken(), "an alias move changes the token");
     registry.setAlias("churn", "champion", 2, "won by 0.1 AUC");
 
     assertEquals(Map.of("champion", 2L, "challenger", 2L), registry.aliases("churn"));

@@ -12,6 +12,7 @@ import dev.kiln.serving.ModelServer;
 import dev.kiln.serving.PredictionLogFactory;
 import dev.kiln.serving.ServerSettings;
 import dev.kiln.serving.SparkModelLoader;
+import dev.kiln.serving.VersionResolver;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.Path;
@@ -99,8 +100,9 @@ final class ServeCommand extends RegistryCommand {
       return version -> new AvroPredictionLog(qualified, version.name(), version.version(),
           ModelSignature.parse(version.signature()), hadoop);
     });
-    ModelServer server = new ModelServer(settings, registry::resolve, SparkModelLoader.pipelineScorer(registry.spark()),
-        logs);
+    // The registry is polled by listing its logs; Spark runs only after a change (a resolve is several jobs).
+    VersionResolver resolver = VersionResolver.askingOnlyAfterChanges(registry::changeToken, registry::resolve);
+    ModelServer server = new ModelServer(settings, resolver, SparkModelLoader.pipelineScorer(registry.spark()), logs);
     Runnable shutdown = () -> {
       server.close();
       stop.countDown();
