@@ -56,6 +56,7 @@ public final class ServingBenchmark {
     String started = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
     Progress progress = new Progress();
     Path work = Files.createDirectories(options.work());
+    deleteRecursively(work.resolve("warehouse"));  // each run trains and registers afresh: version 1, every time
     SparkSession spark = SparkSession.builder().appName("kiln-serving-benchmark").master("local[2]")
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
@@ -89,6 +90,16 @@ public final class ServingBenchmark {
     System.out.println();
     System.out.print(results.markdown());
     System.exit(results.allTargetsMet() ? 0 : 1);
+  }
+
+  private static void deleteRecursively(Path path) throws IOException {
+    if (Files.exists(path)) {
+      try (var walk = Files.walk(path)) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   static List<String> stageNames(PipelineModel model) {

@@ -86,22 +86,27 @@ final class RecordReader {
 
   private static long integral(InputField field, Object value, long min, long max) {
     Number number = number(field, value);
-    BigDecimal exact;
+    boolean fits;
+    long exact = 0;
     if (number instanceof Integer || number instanceof Long || number instanceof Short || number instanceof Byte) {
-      exact = BigDecimal.valueOf(number.longValue());
-    } else if (number instanceof BigInteger big) {
-      exact = new BigDecimal(big);
-    } else if (number instanceof BigDecimal decimal) {
-      exact = decimal;
+      exact = number.longValue();
+      fits = exact >= min && exact <= max;
+    } else if (number instanceof BigInteger || number instanceof BigDecimal) {
+      BigDecimal decimal = number instanceof BigInteger big ? new BigDecimal(big) : (BigDecimal) number;
+      fits = decimal.stripTrailingZeros().scale() <= 0 && decimal.compareTo(BigDecimal.valueOf(min)) >= 0
+          && decimal.compareTo(BigDecimal.valueOf(max)) <= 0;
+      exact = fits ? decimal.longValueExact() : 0;
     } else {
-      exact = BigDecimal.valueOf(finite(field, number.doubleValue()));
+      double d = finite(field, number.doubleValue());
+      // min and max as doubles round outward for long, which the cast then saturates: compare with care.
+      fits = d == Math.rint(d) && d >= min && d <= max && (max == Integer.MAX_VALUE || d < 0x1p63);
+      exact = (long) d;
     }
-    if (exact.stripTrailingZeros().scale() > 0 || exact.compareTo(BigDecimal.valueOf(min)) < 0
-        || exact.compareTo(BigDecimal.valueOf(max)) > 0) {
+    if (!fits) {
       throw new InvalidRecordException(field.name(), Problem.WRONG_TYPE, "field '" + field.name() + "' is " + value
           + ", not an " + field.type().signatureName());
     }
-    return exact.longValueExact();
+    return exact;
   }
 
   private static Instant timestamp(InputField field, Object value) {
