@@ -9,7 +9,6 @@ import org.apache.spark.ml.PredictionModel;
 import org.apache.spark.ml.classification.ClassificationModel;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.types.DataTypes;
 
@@ -139,9 +138,5 @@ final class PredictorStages {
       result[i] = values[i];
     }
     return result;
-  }
-
-  static boolean isVector(Layout layout, String column) {
-    return layout.type(column) instanceof VectorUDT;
   }
 }

@@ -27,7 +27,6 @@ import org.apache.spark.sql.catalyst.util.DateTimeUtils;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.StringType;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
@@ -132,13 +131,5 @@ final class SqlStages {
       return DateTimeUtils.daysToLocalDate((Integer) value);
     }
     return CatalystTypeConverters.convertToScala(value, type);
-  }
-
-  static List<String> names(StructType schema) {
-    List<String> names = new ArrayList<>();
-    for (StructField field : schema.fields()) {
-      names.add(field.name());
-    }
-    return names;
   }
 }
