@@ -73,7 +73,7 @@ public final class ServingBenchmark {
           .filter(e -> e.getKey().equals("auc_roc")).map(e -> e.getKey() + " " + e.getValue()).findFirst()
           .orElse(""));
       PipelineScorer scorer = PipelineScorer.load(version);
-      List<Map<String, Object>> records = records(spark, config, scorer, options.records());
+      List<Map<String, Object>> records = records(spark, scorer, options.records());
       progress.say("%,d held-out records; stages: %s", records.size(),
           String.join(", ", stageNames(ModelArtifacts.load(version))));
 
@@ -126,8 +126,7 @@ public final class ServingBenchmark {
   }
 
   /** Records as a client would send them: the signature's fields of generated rows the model did not train on. */
-  static List<Map<String, Object>> records(SparkSession spark, PipelineConfig config, PipelineScorer scorer,
-      int count) {
+  static List<Map<String, Object>> records(SparkSession spark, PipelineScorer scorer, int count) {
     List<String> fields = scorer.inputs().stream().map(InputField::name).toList();
     Dataset<Row> rows = new dev.kiln.generate.ChurnDataGenerator(
         dev.kiln.generate.ChurnDataGenerator.Spec.of(count, 99)).generate(spark, 2);
