@@ -21,6 +21,8 @@ public record PipelineConfig(
     EvaluationConfig evaluation,
     RegistryConfig registry,
     SparkConfig spark,
+    ScoringConfig scoring,
+    RetrainingConfig retraining,
     String renderedText,
     String hash) {
 
@@ -28,11 +30,18 @@ public record PipelineConfig(
    * Where and how to read the input. {@code path} is a qualified Hadoop path ({@code file:}, {@code hdfs:}, ...);
    * {@code version} pins a Delta table's version and {@code timestamp} picks the version current at that instant;
    * {@code jdbc} is used when {@code format = jdbc}. {@code rename} (source name → new name) and {@code derive} (new
-   * column → Spark SQL expression, in order) shape the rows right after reading.
+   * column → Spark SQL expression, in order) shape the rows right after reading. {@code afterVersion} keeps only the
+   * rows of the read version that the Delta table did not hold at that version: the data that arrived since.
    */
   public record SourceConfig(String format, Optional<String> path, Map<String, String> options,
       GeneratedConfig generated, Optional<Long> version, Optional<java.time.Instant> timestamp, JdbcConfig jdbc,
-      Map<String, String> rename, Map<String, String> derive) {
+      Map<String, String> rename, Map<String, String> derive, Optional<Long> afterVersion) {
+
+    public SourceConfig(String format, Optional<String> path, Map<String, String> options,
+        GeneratedConfig generated, Optional<Long> version, Optional<java.time.Instant> timestamp, JdbcConfig jdbc,
+        Map<String, String> rename, Map<String, String> derive) {
+      this(format, path, options, generated, version, timestamp, jdbc, rename, derive, Optional.empty());
+    }
 
     public SourceConfig(String format, Optional<String> path, Map<String, String> options,
         GeneratedConfig generated, Optional<Long> version, Optional<java.time.Instant> timestamp, JdbcConfig jdbc) {
@@ -406,4 +415,30 @@ public record PipelineConfig(
   public record RegistryConfig(String root) {}
 
   public record SparkConfig(String master, int partitions, Map<String, String> conf) {}
+
+  /**
+   * Batch scoring: the table read, where predictions go, the version that scores them.
+   *
+   * @param input the table to score, qualified; empty when neither the config nor the source names one
+   * @param output a Delta table partitioned by {@code run_date}
+   * @param model {@code name@alias} or {@code name@version}
+   * @param keepColumns input columns copied into each prediction row; empty: all of them
+   */
+  public record ScoringConfig(Optional<String> input, String inputFormat, String output, String model,
+      List<String> keepColumns) {}
+
+  /**
+   * Gated retraining.
+   *
+   * @param data {@code since-champion} or {@code all}
+   * @param metric a held-out metric name, or {@code auto}
+   * @param margin how much better the challenger must be, in the metric's units
+   * @param maxRecallDrop the most any class's recall may fall against the champion's
+   * @param minTestRows the fewest held-out rows a decision is made on
+   */
+  public record RetrainingConfig(String alias, String data, String metric, double margin, double maxRecallDrop,
+      long minTestRows) {
+
+    public static final List<String> DATA = List.of("since-champion", "all");
+  }
 }

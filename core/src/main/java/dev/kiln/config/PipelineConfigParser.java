@@ -108,6 +108,14 @@ public final class PipelineConfigParser {
     if (version.isPresent() && timestamp.isPresent()) {
       in.problem("source.timestamp", "pin a Delta table by version or by timestamp, not both");
     }
+    Optional<Long> afterVersion = in.optionalInteger("source.after-version", v -> v >= 0,
+        "a Delta table version, 0 or more");
+    if (afterVersion.isPresent() && !"delta".equals(format)) {
+      in.problem("source.after-version", "applies to delta sources only, not " + format);
+    }
+    if (afterVersion.isPresent() && version.isPresent() && afterVersion.get() >= version.get()) {
+      in.problem("source.after-version", "must be below source.version (" + version.get() + ")");
+    }
     Map<String, String> rename = in.stringMap("source.rename");
     rename.forEach((from, to) -> checkColumnName(in, "source.rename", to));
     Map<String, String> derive = in.stringMap("source.derive");
@@ -116,7 +124,7 @@ public final class PipelineConfigParser {
       checkExpression(in, "source.derive", column, expression);
     });
     SourceConfig source = new SourceConfig(format, path, options, generated, version, timestamp,
-        jdbc(in, "jdbc".equals(format)), rename, derive);
+        jdbc(in, "jdbc".equals(format)), rename, derive, afterVersion);
     if ("jdbc".equals(format) && path.isPresent()) {
       in.problem("source.path", "does not apply to jdbc sources: set source.jdbc.url and source.jdbc.table");
     }
@@ -185,12 +193,51 @@ public final class PipelineConfigParser {
         (int) in.integer("spark.partitions", p -> p >= 1 && p <= 100_000, "1 to 100,000"),
         in.stringMap("spark.conf"));
 
+    PipelineConfig.ScoringConfig scoring = scoring(in, warehouse, name, model.name(), source);
+    PipelineConfig.RetrainingConfig retraining = retraining(in);
+
     List<ConfigProblem> problems = new ArrayList<>(in.unknownKeys());
     problems.addAll(in.problems());
     String text = render(config);
     return new Result(new PipelineConfig(name, warehouse, source, sample, clean, contract, features, model,
         evaluation,
-        registry, spark, text, sha256(text)), List.copyOf(problems));
+        registry, spark, scoring, retraining, text, sha256(text)), List.copyOf(problems));
+  }
+
+  private static final List<String> SCORING_FORMATS = List.of("delta", "parquet", "orc", "avro", "json", "csv");
+
+  /** The {@code scoring} section; its defaults come from the warehouse, the source and the model's name. */
+  private static PipelineConfig.ScoringConfig scoring(ConfigReader in, String warehouse, String name,
+      String modelName, SourceConfig source) {
+    Optional<String> input = in.optionalString("scoring.input").map(HadoopPaths::qualify)
+        .or(() -> source.path());
+    String format = in.oneOf("scoring.input-format", SCORING_FORMATS);
+    String output = in.optionalString("scoring.output").map(HadoopPaths::qualify)
+        .orElse(HadoopPaths.child(warehouse, "pipelines/" + name + "/scores"));
+    String model = in.optionalString("scoring.model").orElse(modelName + "@champion");
+    try {
+      dev.kiln.registry.ModelRef.parse(model);
+    } catch (RuntimeException e) {
+      in.problem("scoring.model", e.getMessage());
+    }
+    List<String> keep = in.stringList("scoring.keep-columns");
+    keep.forEach(column -> checkColumnName(in, "scoring.keep-columns", column));
+    return new PipelineConfig.ScoringConfig(input, format, output, model, keep);
+  }
+
+  private static PipelineConfig.RetrainingConfig retraining(ConfigReader in) {
+    String alias = in.requiredString("retraining.alias", "the alias a challenger must win");
+    try {
+      dev.kiln.registry.ModelRef.validateAlias(alias);
+    } catch (RuntimeException e) {
+      in.problem("retraining.alias", e.getMessage());
+    }
+    return new PipelineConfig.RetrainingConfig(alias,
+        in.oneOf("retraining.data", PipelineConfig.RetrainingConfig.DATA),
+        in.requiredString("retraining.metric", "the metric that decides (auto, auc_roc, f1, rmse, ...)"),
+        in.number("retraining.margin", m -> m >= 0, "0 or more, in the metric's units"),
+        in.number("retraining.guardrails.max-recall-drop", d -> d >= 0 && d <= 1, "a fraction in [0, 1]"),
+        in.integer("retraining.guardrails.min-test-rows", r -> r >= 1, "1 or more"));
   }
 
   /** The {@code model} section; which keys fit which algorithm and task is the preflight's check. */

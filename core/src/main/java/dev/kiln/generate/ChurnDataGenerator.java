@@ -46,11 +46,33 @@ public final class ChurnDataGenerator {
    * @param missingRate base rate of missing values (each column varies around it)
    * @param outlierRate share of rows with an entry-error outlier in {@code monthly_charges} or {@code age}
    * @param misspellingRate share of rows whose country is spelled other than its canonical code
+   * @param shift how far this table has moved from the default population, 0 (none) to 1: monthly charges rise by up
+   *     to 30, month-to-month contracts and support calls grow more common, and the label's dependence on them
+   *     changes (a new customer mix and a new churn behaviour, as a later day of a real business brings)
+   * @param start the first day of {@code updated_at}: first records fall in the 30 days from it, re-sent ones up to
+   *     90 days later
+   * @param firstCustomer the number of the first customer id ({@code C000000000} by default), so a later table of new
+   *     customers does not reuse earlier ids
    */
   public record Spec(long rows, long seed, double duplicateRate, double resendRate, double missingRate,
-      double outlierRate, double misspellingRate) {
+      double outlierRate, double misspellingRate, double shift, java.time.LocalDate start, long firstCustomer) {
+
+    /** The first day of the default table's {@code updated_at}. */
+    public static final java.time.LocalDate DEFAULT_START = java.time.LocalDate.of(2024, 6, 30);
+
+    public Spec(long rows, long seed, double duplicateRate, double resendRate, double missingRate,
+        double outlierRate, double misspellingRate) {
+      this(rows, seed, duplicateRate, resendRate, missingRate, outlierRate, misspellingRate, 0, DEFAULT_START, 0);
+    }
 
     public Spec {
+      if (shift < 0 || shift > 1) {
+        throw new IllegalArgumentException("shift must be in [0, 1], not " + shift);
+      }
+      if (firstCustomer < 0 || firstCustomer > 999_999_999L - rows) {
+        throw new IllegalArgumentException("the first customer number must be 0 to " + (999_999_999L - rows)
+            + " for " + rows + " rows (ids have nine digits), not " + firstCustomer);
+      }
       if (rows < 1_000 || rows > 100_000_000L) {
         throw new IllegalArgumentException("rows must be 1,000 to 100,000,000, not " + rows);
       }
@@ -63,6 +85,12 @@ public final class ChurnDataGenerator {
 
     public static Spec of(long rows, long seed) {
       return new Spec(rows, seed, 0.02, 0.05, 0.05, 0.01, 0.15);
+    }
+
+    /** This table moved by {@code shift}, starting on {@code start}, with customer numbers from {@code first}. */
+    public Spec shifted(double shift, java.time.LocalDate start, long first) {
+      return new Spec(rows, seed, duplicateRate, resendRate, missingRate, outlierRate, misspellingRate, shift, start,
+          first);
     }
 
     /** Exact copies of an earlier row. */
@@ -84,9 +112,11 @@ public final class ChurnDataGenerator {
     public String toJson() {
       return String.format(Locale.ROOT, "{\"generator\":\"churn\",\"rows\":%d,\"seed\":%d,\"duplicateRate\":%s,"
               + "\"resendRate\":%s,\"missingRate\":%s,\"outlierRate\":%s,\"misspellingRate\":%s,"
-              + "\"duplicateRows\":%d,\"resentRows\":%d,\"customers\":%d}",
+              + "\"duplicateRows\":%d,\"resentRows\":%d,\"customers\":%d%s}",
           rows, seed, duplicateRate, resendRate, missingRate, outlierRate, misspellingRate, duplicateRows(),
-          resentRows(), customers());
+          resentRows(), customers(), shift == 0 && start.equals(DEFAULT_START) && firstCustomer == 0 ? ""
+              : String.format(Locale.ROOT, ",\"shift\":%s,\"start\":\"%s\",\"firstCustomer\":%d", shift, start,
+                  firstCustomer));
     }
   }
 
@@ -100,6 +130,7 @@ public final class ChurnDataGenerator {
   public Dataset<Row> generate(SparkSession spark, int partitions) {
     long n = spec.rows();
     long customers = spec.customers();
+    double shift = spec.shift();
     long records = customers + spec.resentRows();
     // Output position p shows index i = (a*p + c) mod n; a is a prime above n's largest value, so coprime with n.
     long a = 1_000_000_007L;
@@ -119,28 +150,34 @@ public final class ChurnDataGenerator {
         .withColumn("country_idx", expr(pick(u("cust", 5), COUNTRY_SHARES)))
         .withColumn("plan", expr(choose(u("cust", 8), new double[] {0.45, 0.35, 0.20},
             "basic", "standard", "premium")))
-        .withColumn("contract", expr(choose(u("cust", 9), new double[] {0.55, 0.25, 0.20},
-            "month-to-month", "one-year", "two-year")))
+        .withColumn("contract", expr(choose(u("cust", 9), new double[] {0.55 + 0.25 * shift, 0.25 - 0.1 * shift,
+            0.20 - 0.15 * shift}, "month-to-month", "one-year", "two-year")))
         .withColumn("payment_clean", expr(choose(u("cust", 10), new double[] {0.35, 0.25, 0.22, 0.18},
             "electronic-check", "credit-card", "bank-transfer", "mailed-check")))
         .withColumn("monthly_clean", expr("round(case plan when 'basic' then 35 when 'standard' then 65 "
-            + "else 95 end + 8 * " + normal("cust", 11) + " + if(rev > 0, 5 * " + u("src", 12) + ", 0), 2)"))
+            + "else 95 end + " + 30 * shift + " + 8 * " + normal("cust", 11) + " + if(rev > 0, 5 * "
+            + u("src", 12) + ", 0), 2)"))
         .withColumn("calls_clean", expr("cast(least(15, floor(-ln(" + u("src", 13) + ") * "
-            + "if(contract = 'month-to-month', 2.0, 1.2))) as int)"))
+            + "if(contract = 'month-to-month', 2.0, 1.2) * " + (1 + shift) + ")) as int)"))
         .withColumn("age_clean", expr("cast(18 + floor(" + u("cust", 14) + " * 62) as int)"));
 
-    // The label depends on the clean values; noise makes the signal real but imperfect (AUC well under 1).
+    // The label depends on the clean values; noise makes the signal real but imperfect (AUC well under 1). A shift
+    // turns the effects of contract and support calls around (weights times 1 - 2 * shift): a new churn behaviour;
+    // the intercept moves with it (3.9 at shift 1, what the turned terms take away) so about as many customers churn.
+    double turn = 1 - 2 * shift;
     Dataset<Row> labelled = clean.withColumn("churned", expr("cast(" + u("cust", 30) + " < 1 / (1 + exp(-("
-        + "-1.3 + if(contract = 'month-to-month', 1.6, if(contract = 'one-year', 0.4, 0))"
-        + " - 0.04 * tenure_months + 0.025 * (monthly_clean - 65) + 0.30 * calls_clean"
+        + (-1.3 + 3.9 * shift) + " + " + turn + " * if(contract = 'month-to-month', 1.6, if(contract = 'one-year', 0.4, 0))"
+        + " - 0.04 * tenure_months + 0.025 * (monthly_clean - 65 - " + 30 * shift + ") + " + 0.30 * turn
+        + " * calls_clean"
         + " + if(payment_clean = 'electronic-check', 0.6, 0) - if(plan = 'premium', 0.5, 0)"
         + " - 0.01 * (age_clean - 45) + 0.8 * " + normal("cust", 31) + "))) as int)"));
 
     double miss = spec.missingRate();
     double outlier = spec.outlierRate();
     Dataset<Row> messy = labelled
-        .withColumn("customer_id", expr("format_string('C%09d', cust)"))
-        .withColumn("updated_at", expr("timestamp_seconds(1719705600L + cast(" + u("cust", 3)
+        .withColumn("customer_id", expr("format_string('C%09d', cust + " + spec.firstCustomer() + "L)"))
+        .withColumn("updated_at", expr("timestamp_seconds(" + spec.start().toEpochDay() * 86_400L + "L + cast("
+            + u("cust", 3)
             + " * 2592000 as bigint) + if(rev > 0, 86400L + cast(" + u("src", 4) + " * 5184000 as bigint), 0L))"))
         .withColumn("signup_date", expr("date_sub(date'2025-06-30', tenure_months * 30 + cast(floor("
             + u("cust", 1) + " * 30) as int))"))

@@ -504,6 +504,15 @@ public final class TrainingLoop {
 
   /** The whole loop in memory up to a fitted and evaluated model: sample, clean, prepare, fit, evaluate. */
   public Trained train() {
+    return train((trained, heldOut) -> trained);
+  }
+
+  /**
+   * As {@link #train()}, then {@code then} with the fitted model and its held-out rows (cached until it returns), so
+   * other models can be measured on exactly the rows this one was: how retraining compares a challenger with the
+   * champion.
+   */
+  public <T> T train(java.util.function.BiFunction<Trained, Dataset<Row>, T> then) {
     StepOutput sampled = sample();
     StepOutput cleaned = clean(sampled.rows(), sampled.lineage());
     // The cached prepare pass is the one action over the sampled and cleaned rows: all their counts come from it,
@@ -521,7 +530,8 @@ public final class TrainingLoop {
               ledger.get(RowLedger.NEAR_DUPLICATES)) : "", cleaned.lineage().dedup()));
       reportPrepared(prepared);
       RunLineage lineage = cleaned.lineage().withProvenance(sampled.completedLineage().get().provenance());
-      return fitAndEvaluate(new Prepared(prepared.rows(), lineage, ledger, prepared.task()));
+      Trained trained = fitAndEvaluate(new Prepared(prepared.rows(), lineage, ledger, prepared.task()));
+      return then.apply(trained, split().test(prepared.rows()));
     } finally {
       prepared.rows().unpersist();
       cleaned.release().run();

@@ -85,6 +85,22 @@ public final class DeltaRegistry implements Registry {
       .add("tags", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
       .add("source", DataTypes.StringType, true);
 
+  public static final StructType PROMOTIONS_SCHEMA = new StructType()
+      .add("name", DataTypes.StringType, false)
+      .add("alias", DataTypes.StringType, false)
+      .add("decided_at", DataTypes.TimestampType, false)
+      .add("run_id", DataTypes.StringType, false)
+      .add("champion_version", DataTypes.LongType, true)
+      .add("challenger_version", DataTypes.LongType, false)
+      .add("metric", DataTypes.StringType, false)
+      .add("champion_value", DataTypes.DoubleType, true)
+      .add("challenger_value", DataTypes.DoubleType, false)
+      .add("margin", DataTypes.DoubleType, false)
+      .add("promoted", DataTypes.BooleanType, false)
+      .add("reasons", DataTypes.createArrayType(DataTypes.StringType, false), false)
+      .add("test_rows", DataTypes.LongType, false)
+      .add("data", DataTypes.StringType, false);
+
   /** Attempts before a registration gives up under contention; each retry waits a little longer. */
   private static final int ATTEMPTS = 12;
 
@@ -315,6 +331,38 @@ public final class DeltaRegistry implements Registry {
         .coalesce(1).write().format("delta").mode("append")
         .option("userMetadata", "alias " + name + "@" + alias + " -> " + version).save(aliasesTable());
     return move;
+  }
+
+  public String promotionsTable() {
+    return HadoopPaths.child(root, "promotions");
+  }
+
+  @Override
+  public void recordDecision(PromotionDecision d) {
+    ModelRef.validateName(d.name());
+    ensureTable(promotionsTable(), PROMOTIONS_SCHEMA);
+    Row row = RowFactory.create(d.name(), d.alias(), Timestamp.from(d.decidedAt()), d.runId(),
+        d.championVersion().orElse(null), d.challengerVersion(), d.metric(), d.championValue().orElse(null),
+        d.challengerValue(), d.margin(), d.promoted(), d.reasons(), d.testRows(), d.data());
+    spark.createDataFrame(List.of(row), PROMOTIONS_SCHEMA).coalesce(1).write().format("delta").mode("append")
+        .option("userMetadata", "decision " + d.name() + "@" + d.challengerVersion() + (d.promoted() ? " promoted"
+            : " kept out")).save(promotionsTable());
+  }
+
+  @Override
+  public List<PromotionDecision> decisions(String name) {
+    if (!DeltaTable.isDeltaTable(spark, promotionsTable())) {
+      return List.of();
+    }
+    return spark.read().format("delta").load(promotionsTable()).filter(col("name").equalTo(name))
+        .orderBy(col("decided_at")).collectAsList().stream()
+        .map(r -> new PromotionDecision(r.getAs("name"), r.getAs("alias"), r.<Timestamp>getAs("decided_at")
+            .toInstant(), r.getAs("run_id"), Optional.ofNullable(r.<Long>getAs("champion_version")),
+            r.<Long>getAs("challenger_version"), r.getAs("metric"),
+            Optional.ofNullable(r.<Double>getAs("champion_value")), r.<Double>getAs("challenger_value"),
+            r.<Double>getAs("margin"), r.<Boolean>getAs("promoted"), r.<String>getList(r.fieldIndex("reasons")),
+            r.<Long>getAs("test_rows"), r.getAs("data")))
+        .toList();
   }
 
   @Override

@@ -59,6 +59,12 @@ public interface Registry {
   /** Every move of every alias of {@code name}, oldest first. */
   List<AliasMove> aliasHistory(String name);
 
+  /** Records what gated retraining decided about a challenger (an append; decisions are never changed). */
+  void recordDecision(PromotionDecision decision);
+
+  /** Every promotion decision about {@code name}, oldest first. */
+  List<PromotionDecision> decisions(String name);
+
   /** Records a run's new state; the latest record of a run is its state. */
   void recordRun(RunRecord run);
 

@@ -38,6 +38,7 @@ public final class DeltaSource implements Source {
   private final String uri;
   private final Optional<Long> version;
   private final Optional<java.time.Instant> timestamp;
+  private final Optional<Long> after;
 
   public DeltaSource(String uri) {
     this(uri, Optional.empty());
@@ -52,9 +53,24 @@ public final class DeltaSource implements Source {
    * @param timestamp the instant whose current version to read (the newest committed at or before it)
    */
   public DeltaSource(String uri, Optional<Long> version, Optional<java.time.Instant> timestamp) {
+    this(uri, version, timestamp, Optional.empty());
+  }
+
+  private DeltaSource(String uri, Optional<Long> version, Optional<java.time.Instant> timestamp,
+      Optional<Long> after) {
     this.uri = uri;
     this.version = version;
     this.timestamp = timestamp;
+    this.after = after;
+  }
+
+  /**
+   * This source, reading only the rows that arrived after {@code version}: the rows of the version read that the
+   * table did not hold at {@code version} (a multiset difference, so it holds for appends, updates and rewrites
+   * alike; it costs a shuffle of both versions).
+   */
+  public DeltaSource after(Optional<Long> version) {
+    return new DeltaSource(uri, this.version, timestamp, version);
   }
 
   @Override
@@ -103,7 +119,17 @@ public final class DeltaSource implements Source {
     }
     Pushdown pushdown = Pushdown.none(request.samples() ? "rows sampled in Spark after reading every file"
         : "read in full");
-    if (request.blocks() && request.samples()) {
+    if (after.isPresent()) {
+      if (after.get() >= read) {
+        throw new InvalidInputException("no rows arrived in the Delta table " + uri + " after version " + after.get()
+            + ": the version read is " + read);
+      }
+      Dataset<Row> before = spark.read().format("delta").option("versionAsOf", after.get()).load(uri);
+      rows = rows.exceptAll(before.select(Arrays.stream(rows.columns()).map(c -> col("`" + c + "`"))
+          .toArray(org.apache.spark.sql.Column[]::new)));
+      pushdown = Pushdown.none("the rows of version " + read + " that version " + after.get() + " did not hold"
+          + (request.samples() ? ", sampled in Spark" : ""));
+    } else if (request.blocks() && request.samples()) {
       Optional<String> obstacle = blockObstacle(spark, read);
       if (obstacle.isPresent()) {
         pushdown = Pushdown.none("block sampling not possible (" + obstacle.get() + "): rows sampled in Spark");

@@ -55,9 +55,34 @@ public final class GeneratedSource implements Source {
    */
   public static void write(SparkSession spark, ChurnDataGenerator.Spec spec, String uri, String format,
       int partitions) {
-    var writer = new ChurnDataGenerator(spec).generate(spark, partitions).write().format(format).mode("overwrite");
+    write(spark, spec, uri, format, partitions, false);
+  }
+
+  /**
+   * As {@link #write(SparkSession, ChurnDataGenerator.Spec, String, String, int)}; with {@code append}, the rows are
+   * added to an existing Delta table (a new version, as a day of new data arrives) instead of replacing it. An append
+   * is idempotent: it is a Delta transaction identified by the spec ({@code txnAppId}), which Delta commits once, so
+   * running the same command again adds nothing.
+   *
+   * @return whether rows were written (false: this spec was appended before)
+   */
+  public static boolean write(SparkSession spark, ChurnDataGenerator.Spec spec, String uri, String format,
+      int partitions, boolean append) {
+    if (append && !"delta".equals(format)) {
+      throw new IllegalArgumentException("only a Delta table can be appended to, not " + format);
+    }
+    String appId = "kiln-generate-" + java.util.UUID.nameUUIDFromBytes(
+        spec.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    if (append && DeltaTable.isDeltaTable(spark, uri) && appendedBefore(spark, uri, appId)) {
+      return false;
+    }
+    var writer = new ChurnDataGenerator(spec).generate(spark, partitions).write().format(format)
+        .mode(append ? "append" : "overwrite");
     if ("delta".equals(format)) {
       writer = writer.option("userMetadata", spec.toJson());
+    }
+    if (append) {
+      writer = writer.option("txnAppId", appId).option("txnVersion", 0L);
     }
     // The generator's one wide projection compiles to a method over the JVM's 8,000-byte JIT limit, which then runs
     // interpreted; at this limit Spark falls back to code the JIT does compile (1M rows: ~45 s before, ~29 s after).
@@ -73,6 +98,13 @@ public final class GeneratedSource implements Source {
         spark.conf().set(limit, previous);
       }
     }
+    return true;
+  }
+
+  /** Whether the table's log holds the transaction {@code appId}: Delta skips such a write, and so does Kiln. */
+  private static boolean appendedBefore(SparkSession spark, String uri, String appId) {
+    return org.apache.spark.sql.delta.DeltaLog.forTable(spark, uri).update(false, scala.Option.empty(),
+        scala.Option.empty()).transactions().contains(appId);
   }
 
   /** Files to write for a table of {@code rows}: about a million rows a file, at least {@code minimum}. */

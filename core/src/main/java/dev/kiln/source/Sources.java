@@ -20,7 +20,8 @@ public final class Sources {
       case "generated" -> new GeneratedSource(
           ChurnDataGenerator.Spec.of(source.generated().rows(), source.generated().seed()), config.warehouse(),
           GeneratedSource.filesFor(source.generated().rows(), 2), source.version());
-      case "delta" -> new DeltaSource(source.path().orElseThrow(), source.version(), source.timestamp());
+      case "delta" -> new DeltaSource(source.path().orElseThrow(), source.version(), source.timestamp())
+          .after(source.afterVersion());
       case "jdbc" -> new JdbcSource(source.jdbc());
       default -> new FileSource(source.format(), source.path().orElseThrow(), source.options(),
           config.contract().active());

@@ -199,6 +199,104 @@ public final class PipelineJobs {
     }
   }
 
+  /**
+   * Scores {@code input} (a Delta table, or files in {@code format}) with the version {@code modelRef} names and
+   * writes the predictions for {@code runDate} to the Delta table {@code output}, partitioned by run date: one commit
+   * that replaces that date's rows, so a re-run never duplicates them and other dates are untouched.
+   */
+  public Summary score(String input, String format, String output, String modelRef, java.time.LocalDate runDate,
+      java.util.List<String> keep) {
+    ModelVersion version = resolve(modelRef);
+    Dataset<Row> rows;
+    String described;
+    if ("delta".equals(format)) {
+      if (!DeltaTable.isDeltaTable(spark, input)) {
+        throw new InvalidInputException("no Delta table at " + input + " (scoring.input, or --input; for files, "
+            + "set scoring.input-format)");
+      }
+      SourceSnapshot snapshot = new DeltaSource(input).read(spark);
+      rows = snapshot.rows();
+      described = snapshot.describe();
+    } else {
+      try {
+        rows = spark.read().format(format).options(config.source().options()).load(input);
+      } catch (Exception e) {  // Spark reports a missing path as an AnalysisException, a checked one to Java
+        throw new InvalidInputException("cannot read " + format + " files at " + input + ": "
+            + String.valueOf(e.getMessage()).split("\n")[0], e);
+      }
+      described = format + " " + input;
+    }
+    PipelineModel model = ModelArtifacts.load(version);
+    Dataset<Row> predictions = new dev.kiln.score.BatchScorer(version, model).score(rows, keep, runDate, input)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long scored = predictions.count();
+      progress.step("score", String.format("%,d rows scored with %s", scored, version.ref()));
+      String metadata = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+          .put("kiln", "score").put("model", version.name()).put("model_version", version.version())
+          .put("input", described).put("run_date", runDate.toString()).put("rows", scored).toString();
+      predictions.write().format("delta").mode("overwrite").partitionBy(dev.kiln.score.BatchScorer.RUN_DATE)
+          .option("replaceWhere", dev.kiln.score.BatchScorer.RUN_DATE + " = DATE'" + runDate + "'")
+          .option("userMetadata", metadata).save(output);
+      return new Summary("score " + version.ref())
+          .line("input", described)
+          .line("model", version.ref() + " (" + version.params().get("algorithm") + ", held-out "
+              + TrainingLoop.formatMetrics(version.metrics()) + ")")
+          .line("scored", String.format("%,d rows for run date %s", scored, runDate))
+          .line("written", output + " (run_date = " + runDate + " replaced)");
+    } finally {
+      predictions.unpersist();
+    }
+  }
+
+  /**
+   * Gated retraining: trains a challenger on fresh data, measures it and the champion ({@code retraining.alias}) on
+   * the challenger's held-out rows, registers it and moves the alias only if it wins (see
+   * {@link dev.kiln.retrain.Retraining}). With {@code retraining.data = since-champion} the fresh data is the rows of
+   * the Delta source that arrived after the champion's version: {@code reconfigure} gives the config again with
+   * {@code source.after-version} set, so the challenger's lineage and config say so. When nothing arrived, nothing
+   * is trained and the summary says why.
+   */
+  public Summary retrain(java.util.function.Function<java.util.List<String>, PipelineConfig> reconfigure) {
+    java.util.Optional<ModelVersion> champion = new dev.kiln.retrain.Retraining(config, registry(), progress)
+        .champion();
+    String source = config.source().format() + " " + config.source().path().orElse("(generated)");
+    PipelineConfig challengerConfig = config;
+    String data = champion.isEmpty() ? source + " (no " + config.retraining().alias() + " yet: all rows)"
+        : source + " (retraining.data = all)";
+    if ("since-champion".equals(config.retraining().data()) && champion.isPresent()) {
+      long after = dev.kiln.retrain.Retraining.trainedOnVersion(champion.get(), config);
+      String path = config.source().path().orElseThrow();
+      long current = config.source().version().orElseGet(() -> DeltaSource.latestVersion(spark, path));
+      if (current <= after) {
+        return new Summary("retrain " + config.name())
+            .line("champion", champion.get().ref() + " (" + config.model().name() + "@" + config.retraining().alias()
+                + "), trained on version " + after + " of " + path)
+            .line("decision", "nothing to train: no rows arrived after version " + after + " (the table is at "
+                + "version " + current + ")");
+      }
+      challengerConfig = reconfigure.apply(java.util.List.of("source.after-version=" + after));
+      data = source + ": the rows that arrived after version " + after + " (through version " + current + ")";
+    }
+    return new PipelineJobs(spark, challengerConfig, progress).challenge(champion, data);
+  }
+
+  private Summary challenge(java.util.Optional<ModelVersion> champion, String data) {
+    return recorded(() -> {
+      dev.kiln.retrain.Retraining.Outcome outcome = MalformedInput.reading(Sources.of(config),
+          () -> new dev.kiln.retrain.Retraining(config, registry(), progress).run(loop, champion, data));
+      ModelVersion version = outcome.challenger();
+      String report = writeReport(version, outcome.trained().evaluation(), outcome.trained().model(), data,
+          evaluationReport(config, version.name(), version.version()));
+      Summary summary = modelSummary("retrain " + config.name(), version).line("trained on", data);
+      outcome.championEvaluation().ifPresent(evaluation -> summary.line("champion", champion.get().ref()
+          + " on the same held-out rows: " + TrainingLoop.formatMetrics(evaluation.metrics())));
+      summary.line("decision", outcome.decision().summary());
+      outcome.decision().reasons().forEach(reason -> summary.line("  because", reason));
+      return new Registered(version, summary.line("report", report));
+    });
+  }
+
   /** Re-creates the held-out split of {@code input} and measures a registered version on it. */
   public Summary evaluate(String input, String modelRef) {
     return evaluate(input, modelRef, java.util.Optional.empty());

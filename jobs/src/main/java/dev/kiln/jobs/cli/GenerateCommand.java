@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
         "The same seed gives the same table, whatever the cluster. Columns: customer_id, updated_at, signup_date, "
         + "country, plan, contract, payment_method, tenure_months, monthly_charges, total_charges, support_calls, "
         + "age, churned.",
-        "", "Example:  bin/kiln generate --rows 10000000 --format parquet --output /data/churn"})
+        "", "Example:  bin/kiln generate --rows 10000000 --format parquet --output /data/churn",
+        "          bin/kiln generate --rows 20000 --seed 8 --shift 1 --start-date 2026-11-22 --first-customer 50000 "
+            + "--append --output warehouse/churn-daily"})
 final class GenerateCommand implements Callable<Integer> {
 
   @Option(names = "--rows", paramLabel = "N", defaultValue = "1000000",
@@ -59,6 +61,25 @@ final class GenerateCommand implements Callable<Integer> {
       + "spelled another way. Default: ${DEFAULT-VALUE}.")
   double misspellingRate;
 
+  @Option(names = "--shift", paramLabel = "S", defaultValue = "0",
+      description = "How far the table moves from the default population, 0 to 1: higher monthly charges, more "
+          + "month-to-month contracts and support calls, and a changed churn behaviour (for drift and retraining "
+          + "drills). Default: ${DEFAULT-VALUE}.")
+  double shift;
+
+  @Option(names = "--start-date", paramLabel = "YYYY-MM-DD", description = "The first day of updated_at. "
+      + "Default: 2024-06-30.")
+  java.time.LocalDate startDate;
+
+  @Option(names = "--first-customer", paramLabel = "N", defaultValue = "0",
+      description = "The number of the first customer id, so a later table of new customers does not reuse ids. "
+          + "Default: ${DEFAULT-VALUE}.")
+  long firstCustomer;
+
+  @Option(names = "--append", description = "Add the rows to the Delta table at --output as a new version instead "
+      + "of replacing it (a day of new data). Running the same append again adds nothing.")
+  boolean append;
+
   @Mixin
   SparkOptions spark;
 
@@ -74,13 +95,17 @@ final class GenerateCommand implements Callable<Integer> {
     if (!format.equals("delta") && !format.equals("parquet")) {
       throw new ParameterException(spec.commandLine(), "--format must be delta or parquet, not '" + format + "'");
     }
+    if (append && !format.equals("delta")) {
+      throw new ParameterException(spec.commandLine(), "--append needs --format delta");
+    }
     if (!spark.overrides.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "generate takes no --conf; use its own options");
     }
     ChurnDataGenerator.Spec generator;
     try {
       generator = new ChurnDataGenerator.Spec(rows, seed, duplicateRate, resendRate, missingRate, outlierRate,
-          misspellingRate);
+          misspellingRate, shift, startDate != null ? startDate : ChurnDataGenerator.Spec.DEFAULT_START,
+          firstCustomer);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -92,14 +117,20 @@ final class GenerateCommand implements Callable<Integer> {
             generator.customers(), generator.resentRows(), generator.duplicateRows()))
         .line("messiness", String.format("~%.0f%% missing values (varies by column), %.1f%% outliers, %.0f%% "
             + "country misspellings", missingRate * 100, outlierRate * 100, misspellingRate * 100))
-        .line("written", format + " " + target + " (" + files + " files)");
+        .line(append ? "appended" : "written", format + " " + target + " (" + files + " files)");
+    if (shift > 0) {
+      summary.line("shift", String.format("%.2f: monthly charges +%.0f, more month-to-month contracts and support "
+          + "calls, churn behaviour changed", shift, 30 * shift));
+    }
     if (spark.dryRun) {
       summary.line("dry run", "nothing written").print(spec.commandLine().getOut(), 0);
       return ExitCodes.DONE;
     }
     SparkSession session = kiln.sessions().open("kiln generate", spark.master(), 8, Map.of());
     try {
-      GeneratedSource.write(session, generator, target, format, files);
+      if (!GeneratedSource.write(session, generator, target, format, files, append)) {
+        summary.line("note", "this append was made before: nothing added");
+      }
     } finally {
       kiln.sessions().close(session);
     }

@@ -72,6 +72,14 @@ abstract class PipelineCommand implements Callable<Integer> {
     }
   }
 
+  /** The config again, with {@code extra} overrides after the user's (how retraining pins the rows it learns from). */
+  PipelineConfig reconfigured(java.util.List<String> extra) {
+    java.util.List<String> overrides = new java.util.ArrayList<>(spark.overrides);
+    overrides.addAll(extra);
+    Config layers = ConfigLayers.load(pipelineFile, kiln.environment(), overrides);
+    return Preflight.check(layers, hadoopConf(layers));
+  }
+
   /** The Hadoop settings the config gives Spark ({@code spark.hadoop.*}), so preflight reaches the same stores. */
   static Configuration hadoopConf(Config layers) {
     Configuration conf = new Configuration();

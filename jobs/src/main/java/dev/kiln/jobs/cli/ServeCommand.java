@@ -81,6 +81,12 @@ final class ServeCommand extends RegistryCommand {
           + "--log-root URI` merges them into Delta. Default: no log.")
   String predictionLog;
 
+  @Option(names = "--prediction-log-roll", defaultValue = "5m", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Complete each prediction log file at most this long after it was opened, so monitoring sees "
+          + "predictions this soon (shorter means more, smaller files). Default: ${DEFAULT-VALUE}.")
+  Duration predictionLogRoll;
+
   @Override
   Kiln kiln() {
     return kiln;
@@ -98,7 +104,8 @@ final class ServeCommand extends RegistryCommand {
       String qualified = HadoopPaths.qualify(root);
       Configuration hadoop = registry.spark().sparkContext().hadoopConfiguration();
       return version -> new AvroPredictionLog(qualified, version.name(), version.version(),
-          ModelSignature.parse(version.signature()), hadoop);
+          ModelSignature.parse(version.signature()), hadoop,
+          AvroPredictionLog.Settings.defaults().withMaxFileAge(predictionLogRoll));
     });
     // The registry is polled by listing its logs; Spark runs only after a change (a resolve is several jobs).
     VersionResolver resolver = VersionResolver.askingOnlyAfterChanges(registry::changeToken, registry::resolve);
