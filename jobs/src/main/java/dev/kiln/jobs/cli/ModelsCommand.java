@@ -105,7 +105,8 @@ final class ModelsCommand implements Runnable {
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true,
-      description = {"One version in full: metrics, parameters, lineage, row ledger, aliases.", "",
+      description = {"One version in full: metrics, parameters, lineage, row ledger, aliases, and the retraining "
+          + "decision about it (`kiln retrain`).", "",
           "Example:  bin/kiln models show churn-demo@champion --with-config"})
   static final class Show extends ModelsSubcommand {
     @Parameters(index = "0", paramLabel = "NAME[@VERSION|@ALIAS]", description = "Default version: the latest.")
@@ -141,6 +142,11 @@ final class ModelsCommand implements Runnable {
       if (!v.tags().isEmpty()) {
         out.printf("  tags       %s%n", v.tags());
       }
+      // The retraining decision that judged this version as a challenger, with every reason.
+      registry.decisions(v.name()).stream().filter(d -> d.challengerVersion() == v.version()).forEach(d -> {
+        out.printf("  decision   %s, %s%n", TIME.format(d.decidedAt()), d.summary());
+        d.reasons().forEach(reason -> out.printf("    because  %s%n", reason));
+      });
       if (withConfig) {
         out.println();
         out.println(v.config());

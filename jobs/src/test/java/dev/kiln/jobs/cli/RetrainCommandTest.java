@@ -88,6 +88,10 @@ class RetrainCommandTest {
     assertTrue(second2.config().matches("(?s).*after-version=\"?0\"?\n.*"), second2.config());
     assertTrue(second2.ledger().get("source_rows") <= 6000, second2.ledger().toString());
     assertFalse(reading.get("churn-retrain", 3).orElseThrow().tags().isEmpty());
+    KilnCli.Outcome shown = KilnCli.run("models", "show", "churn-retrain@3", "--registry", registry);
+    assertEquals(0, shown.exitCode(), shown.toString());
+    assertTrue(shown.out().contains("decision") && shown.out().contains("challenger @3 not promoted")
+        && shown.out().contains("because  auc_roc"), shown.out());
   }
 
   @Test
