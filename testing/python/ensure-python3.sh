@@ -6,12 +6,7 @@
 set -euo pipefail
 # shellcheck source=apt-install.sh
 source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
-PYTHON=/usr/bin/python3
-check() { "$PYTHON" -c 'import sys; assert sys.version_info >= (3, 9), sys.version; print("python", sys.version.split()[0])' 2>/dev/null; }
-if check; then exit 0; fi
-echo "[ensure-python3] installing Debian's python3 ..." >&2
-apt_install /tmp/ensure-python3.log python3 || {
-  echo "[ensure-python3] could not install python3 (log: /tmp/ensure-python3.log)" >&2
-  exit 1
+check() {
+  /usr/bin/python3 -c 'import sys; assert sys.version_info >= (3, 9); print("python", sys.version.split()[0])' 2>/dev/null
 }
-check || { echo "[ensure-python3] python3 installed but $PYTHON is missing or older than 3.9" >&2; exit 1; }
+ensure_packages ensure-python3 check python3

@@ -5,12 +5,7 @@
 set -euo pipefail
 # shellcheck source=apt-install.sh
 source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
-PYTHON=/usr/bin/python3
-check() { "$PYTHON" -c 'import sklearn, pandas; print("scikit-learn", sklearn.__version__, "pandas", pandas.__version__)' 2>/dev/null; }
-if check; then exit 0; fi
-echo "[ensure-sklearn] installing Debian's python3-sklearn and python3-pandas ..." >&2
-apt_install /tmp/ensure-sklearn.log python3-sklearn python3-pandas || {
-  echo "[ensure-sklearn] could not install python3-sklearn (log: /tmp/ensure-sklearn.log)" >&2
-  exit 1
+check() {
+  /usr/bin/python3 -c 'import sklearn, pandas; print("scikit-learn", sklearn.__version__, "pandas", pandas.__version__)' 2>/dev/null
 }
-check || { echo "[ensure-sklearn] python3-sklearn installed but $PYTHON cannot import it" >&2; exit 1; }
+ensure_packages ensure-sklearn check python3-sklearn python3-pandas

@@ -72,6 +72,15 @@ SPARK_CONF = {
     "spark.executor.extraJavaOptions": JAVA17_OPTIONS,
 }
 
+# What every Kiln task submits, whatever its command: SparkSubmitOperator(task_id=..., application_args=[...],
+# **KILN_SUBMIT).
+KILN_SUBMIT = {
+    "application": KILN_JAR,
+    "java_class": KILN_CLASS,
+    "conn_id": SPARK_CONN_ID,
+    "conf": SPARK_CONF,
+}
+
 # Retrying is safe because every Kiln job is idempotent: `score` replaces the run date's partition in one Delta
 # commit, `ingest-predictions` inserts only requests the table lacks, `monitor` measures the same run date again,
 # and `retrain` registers a new version and moves the alias only when the challenger wins (a retry after a
@@ -84,6 +93,13 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": True,
 }
 START_DATE = pendulum.datetime(2026, 1, 1, tz="UTC")
+
+# What every Kiln DAG shares: DAG(dag_id=..., schedule=..., catchup=..., **KILN_DAG).
+KILN_DAG = {
+    "start_date": START_DATE,
+    "default_args": DEFAULT_ARGS,
+    "tags": ["kiln"],
+}
 
 # `kiln monitor` exits 3 when a configured threshold was crossed: a finding, not a failure.
 MONITOR_THRESHOLD_CROSSED = 3

@@ -9,37 +9,22 @@ from __future__ import annotations
 
 from airflow import DAG
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
-from kiln_common import (
-    CHAMPION_ALIAS,
-    DEFAULT_ARGS,
-    KILN_CLASS,
-    KILN_JAR,
-    MODEL,
-    PIPELINE_CONF,
-    SPARK_CONF,
-    SPARK_CONN_ID,
-    START_DATE,
-)
+from kiln_common import CHAMPION_ALIAS, KILN_DAG, KILN_SUBMIT, MODEL, PIPELINE_CONF
 
 with DAG(
     dag_id="kiln_daily_score",
     description="kiln score: the day's records scored with NAME@champion, one Delta partition per run date",
     schedule="@daily",
-    start_date=START_DATE,
     catchup=False,
-    default_args=DEFAULT_ARGS,
-    tags=["kiln"],
+    **KILN_DAG,
 ) as dag:
     score = SparkSubmitOperator(
         task_id="score",
         name="kiln-score-{{ ds }}",
-        application=KILN_JAR,
-        java_class=KILN_CLASS,
-        conn_id=SPARK_CONN_ID,
-        conf=SPARK_CONF,
         application_args=[
             "score", PIPELINE_CONF,
             "--run-date", "{{ ds }}",
             "--model", MODEL + "@" + CHAMPION_ALIAS,
         ],
+        **KILN_SUBMIT,
     )

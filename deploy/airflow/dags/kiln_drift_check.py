@@ -27,16 +27,12 @@ from airflow.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from kiln_common import (
     CHAMPION_ALIAS,
-    DEFAULT_ARGS,
-    KILN_CLASS,
-    KILN_JAR,
+    KILN_DAG,
+    KILN_SUBMIT,
     MODEL,
     PIPELINE_CONF,
     PREDICTION_LOG,
     RESULT_DIR,
-    SPARK_CONF,
-    SPARK_CONN_ID,
-    START_DATE,
     KilnMonitorOperator,
     monitor_threshold_crossed,
 )
@@ -45,40 +41,28 @@ with DAG(
     dag_id="kiln_drift_check",
     description="kiln monitor on the day's predictions; kiln_train_promote when a threshold is crossed",
     schedule="@daily",
-    start_date=START_DATE,
     catchup=False,
-    default_args=DEFAULT_ARGS,
-    tags=["kiln"],
+    **KILN_DAG,
 ) as dag:
     # Both commands default to the same table, <warehouse>/predictions/<model>, from the pipeline config.
     ingest_predictions = SparkSubmitOperator(
         task_id="ingest_predictions",
         name="kiln-ingest-predictions-{{ ds }}",
-        application=KILN_JAR,
-        java_class=KILN_CLASS,
-        conn_id=SPARK_CONN_ID,
-        conf=SPARK_CONF,
-        application_args=[
-            "ingest-predictions",
-            "--log-root", PREDICTION_LOG,
-            "--model", MODEL,
-            "--config", PIPELINE_CONF,
-        ],
+        application_args=["ingest-predictions", "--log-root", PREDICTION_LOG, "--model", MODEL,
+                          "--config", PIPELINE_CONF],
+        **KILN_SUBMIT,
     )
 
     monitor = KilnMonitorOperator(
         task_id="monitor",
         name="kiln-monitor-{{ ds }}",
-        application=KILN_JAR,
-        java_class=KILN_CLASS,
-        conn_id=SPARK_CONN_ID,
-        conf=SPARK_CONF,
         application_args=[
             "monitor", PIPELINE_CONF,
             "--run-date", "{{ ds }}",
             "--model", MODEL + "@" + CHAMPION_ALIAS,
             "--result", RESULT_DIR + "/kiln-monitor-{{ ds }}.json",
         ],
+        **KILN_SUBMIT,
     )
 
     threshold_crossed = ShortCircuitOperator(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from airflow import DAG
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
-from kiln_common import DEFAULT_ARGS, KILN_CLASS, KILN_JAR, PIPELINE_CONF, SPARK_CONF, SPARK_CONN_ID, START_DATE
+from kiln_common import KILN_DAG, KILN_SUBMIT, PIPELINE_CONF
 
 # The date `kiln retrain` treats as today: the triggering drift check's date, else this run's.
 RUN_DATE = "{{ params.run_date or ds }}"
@@ -24,20 +24,15 @@ with DAG(
     dag_id="kiln_train_promote",
     description="kiln retrain: train a challenger, evaluate it against the champion, promote it only if it wins",
     schedule="@weekly",
-    start_date=START_DATE,
     catchup=False,
     # Two retrains at once would both measure against the same champion, and the later promotion would win.
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
     params={"run_date": None},
-    tags=["kiln"],
+    **KILN_DAG,
 ) as dag:
     retrain = SparkSubmitOperator(
         task_id="retrain",
         name="kiln-retrain-" + RUN_DATE,
-        application=KILN_JAR,
-        java_class=KILN_CLASS,
-        conn_id=SPARK_CONN_ID,
-        conf=SPARK_CONF,
         application_args=["retrain", PIPELINE_CONF, "--run-date", RUN_DATE],
+        **KILN_SUBMIT,
     )

@@ -154,6 +154,19 @@ class Module:
                 return node.func.value.value.join(items)
         return Opaque(ast.unparse(node))
 
+    def keyword_arguments(self, call: ast.Call) -> dict:
+        """A call's keyword arguments, evaluated; `**settings` merged in (it must evaluate to a dict)."""
+        arguments = {}
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                arguments[keyword.arg] = self.evaluate(keyword.value)
+                continue
+            expanded = self.evaluate(keyword.value)
+            if not isinstance(expanded, dict):
+                raise ExtractionError(f"{self.path}:{call.lineno}: cannot expand **{ast.unparse(keyword.value)}")
+            arguments.update(expanded)
+        return arguments
+
     def _concrete(self, value, node):
         if not isinstance(value, list):
             raise ExtractionError(f"{self.path}:{node.lineno}: cannot expand {ast.unparse(node)}")
@@ -230,6 +243,17 @@ def to_json(value):
     return value
 
 
+def describe(value) -> str:
+    """A value as the DAG's source spells it, as far as it is known."""
+    if isinstance(value, Opaque):
+        return value.source
+    if isinstance(value, list):
+        return "[" + ", ".join(describe(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key!r}: {describe(item)}" for key, item in value.items()) + "}"
+    return repr(value)
+
+
 def is_known(value) -> bool:
     if isinstance(value, Opaque):
         return False
@@ -288,7 +312,7 @@ def extract(path: Path, modules: ModuleLoader, ds: datetime.date):
     dag_call = next((call for call, _ in calls(module.tree) if call.func.id == "DAG"), None)
     if dag_call is None:
         return None
-    dag = {keyword.arg: module.evaluate(keyword.value) for keyword in dag_call.keywords if keyword.arg}
+    dag = module.keyword_arguments(dag_call)
     if dag_call.args:
         dag["dag_id"] = module.evaluate(dag_call.args[0])
     params = dag.get("params") if isinstance(dag.get("params"), dict) else {}
@@ -296,12 +320,11 @@ def extract(path: Path, modules: ModuleLoader, ds: datetime.date):
 
     tasks, task_ids = [], {}
     for call, variable in calls(module.tree):
-        keywords = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
-        if "task_id" not in keywords:
+        kwargs = module.keyword_arguments(call)
+        if "task_id" not in kwargs:
             continue
         where = f"{path}:{call.lineno}"
         spark_submit = module.is_spark_submit_operator(call.func.id)
-        kwargs = {name: module.evaluate(node) for name, node in keywords.items()}
         if spark_submit:
             for field in UNRENDERED_SPARK_FIELDS:
                 if isinstance(kwargs.get(field), str) and TEMPLATE.search(kwargs[field]):
@@ -312,7 +335,7 @@ def extract(path: Path, modules: ModuleLoader, ds: datetime.date):
                     raise ExtractionError(f"{where}: a SparkSubmitOperator without {field}")
                 if not is_known(kwargs[field]):
                     raise ExtractionError(f"{where}: {field} is not known without running the file: "
-                                          f"{ast.unparse(keywords[field])}")
+                                          f"{describe(kwargs[field])}")
         rendered = {name: value if name in UNRENDERED_SPARK_FIELDS else renderer.render(value, where)
                     for name, value in kwargs.items()}
         task_id = rendered["task_id"]
