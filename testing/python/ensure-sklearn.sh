@@ -3,18 +3,9 @@
 # benchmark compares with). Installs python3-sklearn and python3-pandas with apt-get when missing; fails loudly
 # (exit 1, with the reason) when it cannot, never silently. Prints the versions found.
 set -euo pipefail
-PYTHON=/usr/bin/python3
-check() { "$PYTHON" -c 'import sklearn, pandas; print("scikit-learn", sklearn.__version__, "pandas", pandas.__version__)' 2>/dev/null; }
-if check; then exit 0; fi
-echo "[ensure-sklearn] installing Debian's python3-sklearn and python3-pandas ..." >&2
-sudo_cmd=""
-[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo -n"
-if ! DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q python3-sklearn python3-pandas >/tmp/ensure-sklearn.log 2>&1; then
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get update -q >>/tmp/ensure-sklearn.log 2>&1 || true
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q python3-sklearn python3-pandas >>/tmp/ensure-sklearn.log 2>&1 || {
-    tail -n 20 /tmp/ensure-sklearn.log >&2
-    echo "[ensure-sklearn] could not install python3-sklearn (log: /tmp/ensure-sklearn.log)" >&2
-    exit 1
-  }
-fi
-check || { echo "[ensure-sklearn] python3-sklearn installed but $PYTHON cannot import it" >&2; exit 1; }
+# shellcheck source=apt-install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+check() {
+  /usr/bin/python3 -c 'import sklearn, pandas; print("scikit-learn", sklearn.__version__, "pandas", pandas.__version__)' 2>/dev/null
+}
+ensure_packages ensure-sklearn check python3-sklearn python3-pandas

@@ -1,6 +1,8 @@
 package dev.kiln.jobs.cli;
 
 import com.typesafe.config.Config;
+import dev.kiln.config.HadoopPaths;
+import dev.kiln.jobs.Summary;
 import dev.kiln.monitor.PredictionIngest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -24,7 +26,9 @@ import picocli.CommandLine.Spec;
         "Example:  bin/kiln ingest-predictions --log-root s3a://lake/prediction-log --model churn "
             + "--config conf/pipelines/prod.conf",
         "          bin/kiln ingest-predictions --log-root /var/lib/kiln/prediction-log --model churn "
-            + "--table warehouse/monitoring/churn"})
+            + "--table warehouse/monitoring/churn",
+        "          bin/kiln ingest-predictions --log-root s3a://lake/prediction-log --model churn "
+            + "--config conf/pipelines/prod.conf --dry-run"})
 final class IngestPredictionsCommand implements Callable<Integer> {
 
   @Option(names = "--log-root", required = true, paramLabel = "URI",
@@ -48,6 +52,11 @@ final class IngestPredictionsCommand implements Callable<Integer> {
   @Option(names = "--master", paramLabel = "URL", description = "Spark master. Default: local[*].")
   String master;
 
+  @Option(names = "--dry-run",
+      description = "Validate the arguments and the config, print what would be read and written; read no log file, "
+          + "start no Spark.")
+  boolean dryRun;
+
   @Option(names = "--stacktrace", description = "On failure, print the full stack trace too.")
   boolean stacktrace;
 
@@ -63,6 +72,15 @@ final class IngestPredictionsCommand implements Callable<Integer> {
     Config layers = RegistryCommand.layers(configFile, kiln.environment(), overrides);
     String target = PipelineCommand.pathOr(table, PredictionIngest.defaultTable(layers.getString("warehouse"),
         model));
+    if (dryRun) {
+      // defaultTable has validated the model name; whether the log has files yet is the run's to find out.
+      new Summary("ingest-predictions " + model + " (dry run: arguments and config valid, nothing read)")
+          .line("log", HadoopPaths.child(HadoopPaths.qualify(logRoot), model))
+          .line("table", target)
+          .line("master", RegistryCommand.master(master).orElse(System.getProperty("spark.master")))
+          .print(spec.commandLine().getOut(), (System.nanoTime() - started) / 1e9);
+      return ExitCodes.DONE;
+    }
     SparkSession spark = kiln.sessions().open("kiln ingest-predictions " + model, RegistryCommand.master(master), 4,
         PipelineCommand.sparkConf(layers));
     PredictionIngest.Result result;

@@ -1,6 +1,7 @@
 package dev.kiln.jobs.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.monitor.AvroPredictionLog;
@@ -70,5 +71,23 @@ class IngestPredictionsCommandTest {
     KilnCli.Outcome noModel = KilnCli.run("ingest-predictions", "--log-root", dir.toString());
     assertEquals(2, noModel.exitCode(), noModel.toString());
     assertTrue(noModel.err().contains("Missing required option: '--model=NAME'"), noModel.err());
+  }
+
+  @Test
+  void aDryRunNamesTheLogAndTheTableAndReadsNothing() {
+    Path root = dir.resolve("not-yet-logged");
+    KilnCli.Outcome plan = KilnCli.run("ingest-predictions", "--log-root", root.toString(), "--model", "churn",
+        "--table", dir.resolve("t").toString(), "--dry-run");
+    assertEquals(0, plan.exitCode(), plan.toString());
+    assertTrue(plan.out().contains("kiln ingest-predictions churn (dry run: arguments and config valid, nothing read)"),
+        plan.out());
+    assertTrue(plan.out().contains("log        file:" + root.resolve("churn")), plan.out());
+    assertTrue(plan.out().contains("table      file:" + dir.resolve("t")), plan.out());
+    assertFalse(Files.exists(dir.resolve("t")), "a dry run creates no table");
+
+    KilnCli.Outcome badName = KilnCli.run("ingest-predictions", "--log-root", root.toString(), "--model", "../etc",
+        "--dry-run");
+    assertEquals(2, badName.exitCode(), badName.toString());
+    assertTrue(badName.err().contains("'../etc' is not a valid model name"), badName.err());
   }
 }
