@@ -77,7 +77,13 @@ public record PipelineConfig(
   }
 
   /** Size and seed of Kiln's generated demo table, for {@code format = generated}. */
-  public record GeneratedConfig(long rows, long seed) {}
+  public record GeneratedConfig(long rows, long seed) {
+
+    /** Where a generated table of {@code rows} and {@code seed} is written: {@code <warehouse>/generated/churn-...}. */
+    public static String location(String warehouse, long rows, long seed) {
+      return HadoopPaths.child(warehouse, "generated/churn-" + rows + "-seed" + seed);
+    }
+  }
 
   /**
    * Which rows to keep. {@code strategy} is {@code bernoulli} (each row with probability {@code fraction}),

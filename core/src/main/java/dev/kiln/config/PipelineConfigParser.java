@@ -209,8 +209,11 @@ public final class PipelineConfigParser {
   /** The {@code scoring} section; its defaults come from the warehouse, the source and the model's name. */
   private static PipelineConfig.ScoringConfig scoring(ConfigReader in, String warehouse, String name,
       String modelName, SourceConfig source) {
+    // By default the pipeline scores its own source: a path, or the table a generated source is written to.
     Optional<String> input = in.optionalString("scoring.input").map(HadoopPaths::qualify)
-        .or(() -> source.path());
+        .or(() -> source.path())
+        .or(() -> "generated".equals(source.format()) ? Optional.of(GeneratedConfig.location(warehouse,
+            source.generated().rows(), source.generated().seed())) : Optional.empty());
     String format = in.oneOf("scoring.input-format", SCORING_FORMATS);
     String output = in.optionalString("scoring.output").map(HadoopPaths::qualify)
         .orElse(HadoopPaths.child(warehouse, "pipelines/" + name + "/scores"));

@@ -1,6 +1,5 @@
 package dev.kiln.source;
 
-import dev.kiln.config.HadoopPaths;
 import dev.kiln.generate.ChurnDataGenerator;
 import io.delta.tables.DeltaTable;
 import java.util.Optional;
@@ -21,8 +20,8 @@ public final class GeneratedSource implements Source {
   public GeneratedSource(ChurnDataGenerator.Spec spec, String warehouse, int partitions, Optional<Long> version) {
     this.spec = spec;
     this.partitions = partitions;
-    this.table = new DeltaSource(HadoopPaths.child(warehouse,
-        "generated/churn-" + spec.rows() + "-seed" + spec.seed()), version);
+    this.table = new DeltaSource(dev.kiln.config.PipelineConfig.GeneratedConfig.location(warehouse, spec.rows(),
+        spec.seed()), version);
   }
 
   @Override
