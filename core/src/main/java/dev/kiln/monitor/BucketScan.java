@@ -139,14 +139,19 @@ final class BucketScan {
    */
   static List<Cell> count(Dataset<Row> rows, Column day, List<Target> targets, List<Buckets> buckets,
       int namedValues) {
+    // Each value is computed once, before the bucket comparisons refer to it many times.
+    List<Column> values = new ArrayList<>(List.of(day.as("day")));
+    for (int t = 0; t < targets.size(); t++) {
+      values.add(targets.get(t).present().as("p" + t));
+      values.add(targets.get(t).value().as("v" + t));
+    }
     List<Column> cells = new ArrayList<>();
     for (int t = 0; t < targets.size(); t++) {
-      Target target = targets.get(t);
       Buckets known = buckets.get(t);
-      Column value = target.value();
+      Column value = col("v" + t);
       Column key;
       Column inBuckets;
-      if (target.kind() == Buckets.Kind.NUMERIC) {
+      if (targets.get(t).kind() == Buckets.Kind.NUMERIC) {
         key = bucketOf(value, known.edges()).cast("string");
         inBuckets = lit(true);
       } else {
@@ -154,10 +159,11 @@ final class BucketScan {
         inBuckets = known == null || known.values().isEmpty() ? lit(false)
             : value.isin(known.values().toArray());
       }
-      cells.add(when(target.present(), struct(lit(t).as("t"), key.as("key"), value.isNull().as("missing"),
+      cells.add(when(col("p" + t), struct(lit(t).as("t"), key.as("key"), value.isNull().as("missing"),
           inBuckets.as("known"))));
     }
-    Dataset<Row> stacked = rows.select(day.as("day"), explode(array(cells.toArray(Column[]::new))).as("c"))
+    Dataset<Row> stacked = rows.select(values.toArray(Column[]::new))
+        .select(col("day"), explode(array(cells.toArray(Column[]::new))).as("c"))
         .where(col("c").isNotNull())
         .select(col("day"), col("c.t").as("t"), when(not(col("c.missing")), col("c.key")).as("key"),
             col("c.missing").as("missing"), col("c.known").as("known"));
