@@ -33,4 +33,23 @@ public record Check(Optional<LocalDate> day, Optional<String> column, String met
   static Check recorded(Optional<LocalDate> day, String metric, double value, OptionalDouble baseline, long rows) {
     return new Check(day, Optional.empty(), metric, value, baseline, OptionalDouble.empty(), false, rows);
   }
+
+  /**
+   * One line for people: {@code amount psi 1.234 > 0.2}, {@code age null_rate 0.200 vs 0.050 in training (change >
+   * 0.1)}, {@code auc_roc 0.712 vs 0.990 registered (drop > 0.05)}.
+   */
+  public String describe() {
+    String name = column.map(c -> c + " ").orElse("") + metric + " " + format(value);
+    String limit = threshold.isPresent() ? format(threshold.getAsDouble()) : null;
+    if (baseline.isEmpty()) {
+      return name + (limit == null ? "" : (crossed ? " > " : " <= ") + limit);
+    }
+    String reference = format(baseline.getAsDouble()) + (column.isPresent() ? " in training" : " registered");
+    return name + " vs " + reference + (limit == null ? ""
+        : " (" + (column.isPresent() ? "change" : "drop") + (crossed ? " > " : " <= ") + limit + ")");
+  }
+
+  private static String format(double v) {
+    return String.format(java.util.Locale.ROOT, v == Math.rint(v) && Math.abs(v) < 1e15 ? "%.0f" : "%.3f", v);
+  }
 }

@@ -18,6 +18,7 @@ import picocli.CommandLine.ParseResult;
     subcommands = {GenerateCommand.class, RunCommand.class, SampleCommand.class, CleanCommand.class,
         TrainCommand.class, EvaluateCommand.class, ModelsCommand.class, RunsCommand.class, ReproduceCommand.class, VacuumCommand.class,
         ProfileCommand.class, ContractCommand.class, ServeCommand.class, IngestPredictionsCommand.class,
+        MonitorCommand.class,
         CommandLine.HelpCommand.class})
 public final class Kiln implements Runnable {
 
