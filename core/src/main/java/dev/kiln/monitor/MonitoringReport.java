@@ -59,7 +59,8 @@ public final class MonitoringReport {
         .append(meta("predictions", String.format(Locale.ROOT, "%,d", outcome.rows())))
         .append(outcome.live().map(l -> meta("labelled", String.format(Locale.ROOT, "%,d", l.rows()))).orElse(""))
         .append(meta("input", outcome.input()))
-        .append(meta("monitored", DateTimeFormatter.ISO_INSTANT.format(outcome.monitoredAt()))).append("</p>\n");
+        .append(meta("monitored", DateTimeFormatter.ISO_INSTANT.format(outcome.monitoredAt()
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)))).append("</p>\n");
 
     List<Check> crossed = outcome.crossed();
     html.append("<p class=\"verdict ").append(crossed.isEmpty() ? "ok" : "drift").append("\">")
@@ -132,7 +133,7 @@ public final class MonitoringReport {
       double y = 4 + i * rowHeight;
       double psi = finite(column.psi());
       boolean crossed = crossed(outcome, column.name(), "psi");
-      String tooltip = column.name() + ": PSI " + number(column.psi());
+      String tooltip = column.name() + ": PSI " + statistic(column.psi());
       svg.text(labelWidth - 8, y + 13, shorten(column.name(), 26), "end", "label", 0);
       svg.rect(labelWidth, y + 2, trackWidth, rowHeight - 6, "track", null, tooltip);
       if (psi > 0) {
@@ -141,7 +142,7 @@ public final class MonitoringReport {
       }
       double limit = labelWidth + trackWidth * threshold(outcome, column.name(), "psi") / scale;
       svg.line(limit, y, limit, y + rowHeight - 2, "threshold");
-      svg.text(labelWidth + trackWidth + 6, y + 13, number(column.psi()), "start", "value", 0);
+      svg.text(labelWidth + trackWidth + 6, y + 13, statistic(column.psi()), "start", "value", 0);
     }
     return svg.close();
   }
@@ -158,7 +159,7 @@ public final class MonitoringReport {
           .append("<td class=\"name\" title=\"").append(escape(column.name())).append("\">")
           .append(escape(column.name())).append("</td>")
           .append(cell(column.baseline().buckets().kind().name().toLowerCase(Locale.ROOT)))
-          .append(cell(number(column.psi()))).append(cell(number(column.ks())))
+          .append(cell(statistic(column.psi()))).append(cell(statistic(column.ks())))
           .append(cell(percent(column.baseline().counts().missingRate())))
           .append(cell(percent(column.recent().missingRate())))
           .append(cell(unseen(column.recent()))).append("</tr>\n");
@@ -222,10 +223,10 @@ public final class MonitoringReport {
     }
     StringBuilder card = new StringBuilder("<div class=\"column\" data-column=\"").append(escape(column.name()))
         .append("\"><h3>").append(escape(column.name())).append("</h3><p class=\"stats\">")
-        .append(escape(String.format(Locale.ROOT, "PSI %s%s · missing %s → %s · %,d training, %,d recent rows",
-            number(column.psi()), Double.isNaN(column.ks()) ? "" : " · KS " + number(column.ks()),
+        .append(escape(String.format(Locale.ROOT, "PSI %s%s · missing %s → %s · %,d %s, %,d recent rows",
+            statistic(column.psi()), Double.isNaN(column.ks()) ? "" : " · KS " + statistic(column.ks()),
             percent(column.baseline().counts().missingRate()), percent(column.recent().missingRate()),
-            column.baseline().counts().rows(), column.recent().rows())))
+            column.baseline().counts().rows(), output(column) ? "held-out" : "training", column.recent().rows())))
         .append("</p>").append(svg.close());
     if (!column.recent().unseen().isEmpty()) {
       card.append("<p class=\"stats\">").append(escape("not seen in training: " + unseen(column.recent())))
@@ -302,7 +303,9 @@ public final class MonitoringReport {
       svg.circle(xy.get(i)[0], xy.get(i)[1], 3.5, "live", points.get(i).getKey() + ": " + metric + " "
           + number(points.get(i).getValue()) + registered.map(r -> " (registered " + number(r) + ")").orElse(""));
     }
-    if (!points.isEmpty()) {
+    if (points.size() == 1) {
+      svg.text(left + plotWidth / 2, height - 10, points.get(0).getKey().toString(), "middle", "axis", 0);
+    } else if (points.size() > 1) {
       svg.text(left, height - 10, points.get(0).getKey().toString(), "start", "axis", 0)
           .text(left + plotWidth, height - 10, points.get(points.size() - 1).getKey().toString(), "end", "axis", 0);
     }
@@ -324,6 +327,15 @@ public final class MonitoringReport {
     return outcome.checks().stream().filter(c -> c.metric().equals(metric) && c.column().equals(Optional.of(column)))
         .map(Check::threshold).filter(OptionalDouble::isPresent).mapToDouble(OptionalDouble::getAsDouble)
         .findFirst().orElse(0);
+  }
+
+  /** PSI and KS to four decimals: small values are the usual case, and they read better so than in e-notation. */
+  private static String statistic(double v) {
+    return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.4f", v);
+  }
+
+  private static boolean output(ColumnDrift column) {
+    return column.name().equals(DriftBaseline.PREDICTION) || column.name().equals(DriftBaseline.PROBABILITY);
   }
 
   private static double finite(double v) {

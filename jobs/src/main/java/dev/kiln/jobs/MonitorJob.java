@@ -123,12 +123,23 @@ public final class MonitorJob {
             + live.map(l -> String.format(Locale.ROOT, ", %,d labelled", l.rows())).orElse(""))
         .line("drift", largestDrift(drift))
         .line("live", live.map(l -> TrainingLoop.formatMetrics(l.window().metrics()) + "  (registered: "
-            + TrainingLoop.formatMetrics(version.metrics()) + ")").orElse("no labels (--labels)"))
+            + TrainingLoop.formatMetrics(registered(version, l)) + ")").orElse("no labels (--labels)"))
         .line("crossed", crossed(outcome))
         .line("table", table)
         .line("report", report);
     resultFile.ifPresent(f -> summary.line("result", f));
     return new Result(summary, outcome.driftDetected());
+  }
+
+  /** The registered held-out metrics that the live ones can be compared with. */
+  private static java.util.Map<String, Double> registered(ModelVersion version, LiveMetrics live) {
+    java.util.Map<String, Double> registered = new java.util.LinkedHashMap<>();
+    live.window().metrics().keySet().forEach(m -> {
+      if (version.metrics().containsKey(m)) {
+        registered.put(m, version.metrics().get(m));
+      }
+    });
+    return registered;
   }
 
   /** The three columns (or outputs) whose PSI is largest. */
