@@ -129,7 +129,7 @@ public record DriftBaseline(String task, String createdAt, int bins, int topValu
     List<Column> heldOutSide = new ArrayList<>();
     for (int i = 0; i < monitored.size(); i++) {
       StructField field = monitored.get(i);
-      trainingSide.add(col(quoted(field.name())).as(inputAlias(i)));
+      trainingSide.add(col(RecentData.quoted(field.name())).as(inputAlias(i)));
       heldOutSide.add(lit(null).cast(field.dataType()).as(inputAlias(i)));
     }
     trainingSide.add(lit(null).cast("double").as("_prediction"));
@@ -207,9 +207,6 @@ public record DriftBaseline(String task, String createdAt, int bins, int topValu
     return "_i" + index;
   }
 
-  private static String quoted(String name) {
-    return "`" + name.replace("`", "``") + "`";
-  }
 
   // ------------------------------------------------------------------------------------------ the file
 

@@ -80,8 +80,8 @@ public record LiveMetrics(SortedMap<LocalDate, Day> days, Day window) {
             + column[1] + "; its columns: " + String.join(", ", rows.columns()) + ")");
       }
     }
-    return rows.groupBy(col(quoted(idColumn)).cast("string").as("_lid"))
-        .agg(max(col(quoted(labelColumn))).as("_label"));
+    return rows.groupBy(col(RecentData.quoted(idColumn)).cast("string").as("_lid"))
+        .agg(max(col(RecentData.quoted(labelColumn))).as("_label"));
   }
 
   /**
@@ -196,7 +196,4 @@ public record LiveMetrics(SortedMap<LocalDate, Day> days, Day window) {
     return row.isNullAt(index) ? 0.0 : row.getDouble(index);
   }
 
-  private static String quoted(String name) {
-    return "`" + name.replace("`", "``") + "`";
-  }
 }

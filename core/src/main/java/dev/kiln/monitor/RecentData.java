@@ -131,12 +131,7 @@ public final class RecentData {
       checkType(input, found.dataType(), table, "inputs." + field);
       columns.add(col("inputs").getField(field).as(DriftBaseline.inputAlias(i)));
     }
-    columns.add(col("outputs.prediction").cast("double").as(PREDICTION));
-    boolean probability = Arrays.asList(outputs.fieldNames()).contains("probability");
-    columns.add(probability ? positive(col("outputs.probability"), outputs.apply("probability").dataType())
-        : lit(null).cast("double").as(POSITIVE));
-    columns.add((Arrays.asList(outputs.fieldNames()).contains("predicted_label")
-        ? col("outputs.predicted_label").cast("string") : lit(null).cast("string")).as(PREDICTED_LABEL));
+    boolean probability = addOutputs(columns, outputs, "outputs.");
     Dataset<Row> frame = rows
         .where(col("date").geq(lit(window.from())).and(col("date").leq(lit(window.to())))
             .and(col("model").equalTo(model)).and(col("model_version").equalTo(version)))
@@ -170,12 +165,7 @@ public final class RecentData {
       checkType(input, schema.apply(input.name()).dataType(), table, input.name());
       columns.add(col(quoted(input.name())).as(DriftBaseline.inputAlias(i)));
     }
-    columns.add(col("prediction").cast("double").as(PREDICTION));
-    boolean probability = Arrays.asList(schema.fieldNames()).contains("probability");
-    columns.add(probability ? positive(col("probability"), schema.apply("probability").dataType())
-        : lit(null).cast("double").as(POSITIVE));
-    columns.add((Arrays.asList(schema.fieldNames()).contains("predicted_label")
-        ? col("predicted_label").cast("string") : lit(null).cast("string")).as(PREDICTED_LABEL));
+    boolean probability = addOutputs(columns, schema, "");
     Column inWindow = col("run_date").geq(lit(window.from())).and(col("run_date").leq(lit(window.to())))
         .and(col("model_version").equalTo(version));
     if (Arrays.asList(schema.fieldNames()).contains("model")) {
@@ -261,6 +251,23 @@ public final class RecentData {
     }
   }
 
+  /**
+   * Adds the frame's output columns, read from the fields of {@code outputs} (the log's struct, or a scored table's
+   * top level, named with {@code prefix}); {@code probability} and {@code predicted_label} are null where absent.
+   *
+   * @return whether there are class probabilities
+   */
+  private static boolean addOutputs(List<Column> columns, StructType outputs, String prefix) {
+    List<String> fields = Arrays.asList(outputs.fieldNames());
+    columns.add(col(prefix + "prediction").cast("double").as(PREDICTION));
+    boolean probability = fields.contains("probability");
+    columns.add(probability ? positive(col(prefix + "probability"), outputs.apply("probability").dataType())
+        : lit(null).cast("double").as(POSITIVE));
+    columns.add((fields.contains("predicted_label") ? col(prefix + "predicted_label").cast("string")
+        : lit(null).cast("string")).as(PREDICTED_LABEL));
+    return probability;
+  }
+
   /** The positive (second) class's probability, from an array or a Spark ML vector. */
   private static Column positive(Column probability, DataType type) {
     Column array = type instanceof VectorUDT
@@ -276,7 +283,8 @@ public final class RecentData {
     return inputs.stream().map(ColumnBaseline::name).toList();
   }
 
-  private static String quoted(String name) {
+  /** A column name quoted for Spark, so that dots, dashes and backticks in it are taken literally. */
+  static String quoted(String name) {
     return "`" + name.replace("`", "``") + "`";
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.errors.InvalidInputException;
 import dev.kiln.monitor.DriftAnalysis.ColumnDrift;
 import dev.kiln.monitor.RecentData.DateWindow;
+import dev.kiln.testing.SparkJobs;
 import dev.kiln.testing.UsesSpark;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -16,9 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -171,34 +169,10 @@ class DriftAnalysisTest {
     Dataset<Row> heldOut = rows.select("prediction", "probability");
     Dataset<Row> inputs = rows.drop("prediction", "probability");
     DriftBaseline[] recorded = new DriftBaseline[1];
-    int baselineJobs = jobs(spark, () -> recorded[0] = DriftBaseline.compute(inputs, inputFields(inputs), Set.of(),
+    int baselineJobs = SparkJobs.count(spark, () -> recorded[0] = DriftBaseline.compute(inputs, inputFields(inputs), Set.of(),
         heldOut, "binary", new DriftBaseline.Options(10, 50)));
     RecentData recent = scored(spark, name, recorded[0], withOutputs(inputs, false));
-    return new int[] {baselineJobs, jobs(spark, () -> DriftAnalysis.of(recorded[0], recent))};
-  }
-
-  private static int jobs(SparkSession spark, Runnable work) throws Exception {
-    AtomicInteger jobs = new AtomicInteger();
-    String tag = "drift-" + System.nanoTime();
-    SparkListener listener = new SparkListener() {
-      @Override
-      public void onJobStart(SparkListenerJobStart start) {
-        if (tag.equals(start.properties().getProperty("kiln.test.drift"))) {
-          jobs.incrementAndGet();
-        }
-      }
-    };
-    spark.sparkContext().addSparkListener(listener);
-    spark.sparkContext().setLocalProperty("kiln.test.drift", tag);
-    try {
-      work.run();
-    } finally {
-      spark.sparkContext().setLocalProperty("kiln.test.drift", null);
-      // Listeners hear of jobs on their own thread: let every event arrive first.
-      spark.sparkContext().listenerBus().waitUntilEmpty();
-      spark.sparkContext().removeSparkListener(listener);
-    }
-    return jobs.get();
+    return new int[] {baselineJobs, SparkJobs.count(spark, () -> DriftAnalysis.of(recorded[0], recent))};
   }
 
   @Test

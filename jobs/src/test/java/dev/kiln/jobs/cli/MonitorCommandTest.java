@@ -98,8 +98,6 @@ class MonitorCommandTest {
     KilnCli.Outcome shifted = monitor(DAY_TWO, "--labels", dir.resolve("labels").toString(), "--result",
         result.toString());
     assertEquals(3, shifted.exitCode(), shifted.toString());
-    System.out.println("TEMP>>" + shifted + "\n" + Files.readString(result));
-    Files.copy(Path.of(java.net.URI.create("file:" + dir.resolve("wh/pipelines/monitor-cli/reports/monitor-monitor-cli-v1-" + DAY_TWO + ".html"))), Path.of("/tmp/monitor-report.html"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     assertTrue(shifted.out().contains("kiln monitor monitor-cli@1 on " + DAY_TWO), shifted.out());
     assertTrue(shifted.out().matches("(?s).*crossed +\\d+: .*monthly_charges psi .*"), shifted.out());
     assertTrue(shifted.err().contains("[kiln] drift     1,500 predictions of monitor-cli@1 in prediction log"),
