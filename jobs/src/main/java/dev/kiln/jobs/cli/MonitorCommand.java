@@ -29,9 +29,10 @@ import picocli.CommandLine.Option;
             + "docs/monitoring.md.",
         "",
         "Example:",
-        "  bin/kiln monitor conf/pipelines/demo.conf --run-date 2026-11-22 --result /tmp/monitor.json",
-        "  bin/kiln monitor conf/pipelines/demo.conf --run-date 2026-11-22 --model churn-demo@3 "
-            + "--input warehouse/scored/churn-demo --labels warehouse/labels/churn --conf monitoring.window-days=7"})
+        "  bin/kiln monitor conf/pipelines/demo.conf --run-date 2026-11-22 \\",
+        "      --labels warehouse/labels/churn-demo --result /tmp/monitor.json",
+        "  bin/kiln monitor conf/pipelines/demo.conf --run-date 2026-11-22 \\",
+        "      --model churn-demo@3 --input warehouse/scored/churn-demo"})
 final class MonitorCommand extends PipelineCommand {
 
   @Option(names = "--run-date", required = true, paramLabel = "YYYY-MM-DD",
