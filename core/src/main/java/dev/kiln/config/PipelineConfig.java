@@ -21,6 +21,7 @@ public record PipelineConfig(
     EvaluationConfig evaluation,
     RegistryConfig registry,
     SparkConfig spark,
+    MonitoringConfig monitoring,
     ScoringConfig scoring,
     RetrainingConfig retraining,
     String renderedText,
@@ -446,5 +447,32 @@ public record PipelineConfig(
       long minTestRows) {
 
     public static final List<String> DATA = List.of("since-champion", "all");
+  }
+
+  /**
+   * {@code kiln monitor} (docs/monitoring.md): how recent predictions are compared with the training baseline, and
+   * the thresholds whose crossing makes the run exit 3.
+   *
+   * @param windowDays days of recent data a run reads, ending at its run date
+   * @param minRows fewer of the version's rows than this in the window: nothing is judged
+   * @param bins PSI bins per numeric column, recorded in the baseline at training time
+   * @param topValues values per categorical column with a share of their own in the baseline (the rest: "other")
+   * @param psiThreshold an input column's PSI above this crosses
+   * @param ksThreshold a numeric column's (or the positive-class probability's) KS statistic above this crosses
+   * @param nullRateChangeThreshold an input's missing share moving by more than this (either way) crosses
+   * @param predictionPsiThreshold the PSI of the predictions (classes or bins, and binary probabilities) above this
+   *     crosses
+   * @param metricDropThreshold a live metric worse than the registered held-out one by more than this crosses:
+   *     absolute for scores in [0, 1] (AUC, accuracy), relative for errors (log loss, RMSE, MAE)
+   * @param output the Delta table of results; empty: {@code <warehouse>/monitoring/<model>}
+   * @param labelsIdColumn the id joining labels to predictions; empty: {@code request_id} (the prediction log)
+   * @param labelsLabelColumn the labels table's label column; empty: {@code features.label}
+   */
+  public record MonitoringConfig(int windowDays, long minRows, int bins, int topValues, double psiThreshold,
+      double ksThreshold, double nullRateChangeThreshold, double predictionPsiThreshold, double metricDropThreshold,
+      Optional<String> output, Optional<String> labelsIdColumn, Optional<String> labelsLabelColumn) {
+
+    public static final MonitoringConfig DEFAULTS = new MonitoringConfig(1, 100, 10, 50, 0.2, 0.2, 0.1, 0.2, 0.05,
+        Optional.empty(), Optional.empty(), Optional.empty());
   }
 }

@@ -193,6 +193,7 @@ public final class PipelineConfigParser {
         (int) in.integer("spark.partitions", p -> p >= 1 && p <= 100_000, "1 to 100,000"),
         in.stringMap("spark.conf"));
 
+    PipelineConfig.MonitoringConfig monitoring = monitoring(in);
     PipelineConfig.ScoringConfig scoring = scoring(in, warehouse, name, model.name(), source);
     PipelineConfig.RetrainingConfig retraining = retraining(in);
 
@@ -201,7 +202,7 @@ public final class PipelineConfigParser {
     String text = render(config);
     return new Result(new PipelineConfig(name, warehouse, source, sample, clean, contract, features, model,
         evaluation,
-        registry, spark, scoring, retraining, text, sha256(text)), List.copyOf(problems));
+        registry, spark, monitoring, scoring, retraining, text, sha256(text)), List.copyOf(problems));
   }
 
   private static final List<String> SCORING_FORMATS = List.of("delta", "parquet", "orc", "avro", "json", "csv");
@@ -631,5 +632,24 @@ public final class PipelineConfigParser {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JVM", e);
     }
+  }
+
+  /** The {@code monitoring} section: {@code kiln monitor}'s window, baseline shape and thresholds. */
+  private static PipelineConfig.MonitoringConfig monitoring(ConfigReader in) {
+    String at = "monitoring";
+    Optional<String> output = in.optionalString(at + ".output").filter(o -> !o.isBlank()).map(HadoopPaths::qualify);
+    return new PipelineConfig.MonitoringConfig(
+        (int) in.integer(at + ".window-days", d -> d >= 1 && d <= 366, "1 to 366 days"),
+        in.integer(at + ".min-rows", n -> n >= 1, "1 or more rows"),
+        (int) in.integer(at + ".bins", b -> b >= 2 && b <= 100, "2 to 100 bins"),
+        (int) in.integer(at + ".top-values", n -> n >= 1 && n <= 1_000, "1 to 1,000 values"),
+        in.number(at + ".psi-threshold", t -> t > 0, "a positive PSI, e.g. 0.2"),
+        in.number(at + ".ks-threshold", t -> t > 0 && t < 1, "a KS statistic in (0, 1), e.g. 0.2"),
+        in.number(at + ".null-rate-change-threshold", t -> t > 0 && t < 1, "a change of share in (0, 1), e.g. 0.1"),
+        in.number(at + ".prediction-psi-threshold", t -> t > 0, "a positive PSI, e.g. 0.2"),
+        in.number(at + ".metric-drop-threshold", t -> t > 0, "a positive drop, e.g. 0.05"),
+        output,
+        in.optionalString(at + ".labels.id-column").filter(c -> !c.isBlank()),
+        in.optionalString(at + ".labels.label-column").filter(c -> !c.isBlank()));
   }
 }

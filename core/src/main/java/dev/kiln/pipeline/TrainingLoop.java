@@ -20,6 +20,7 @@ import dev.kiln.errors.InvalidInputException;
 import dev.kiln.evaluate.BinaryClassificationMetrics;
 import dev.kiln.evaluate.Evaluation;
 import dev.kiln.feature.FeatureStages;
+import dev.kiln.monitor.DriftBaseline;
 import dev.kiln.registry.ModelVersion;
 import dev.kiln.registry.Registry;
 import dev.kiln.sample.SampleProvenance;
@@ -102,9 +103,16 @@ public final class TrainingLoop {
    *
    * @param signature the input columns the model reads and the columns it adds, as a Spark schema in JSON
    * @param evaluation the held-out metrics with what a report draws (curves, confusion matrix, residuals)
+   * @param baseline the distributions the version is monitored against ({@code kiln monitor}), saved beside it
    */
   public record Trained(PipelineModel model, Map<String, Double> metrics, Map<String, String> params,
-      RowLedger ledger, RunLineage lineage, String signature, Evaluation evaluation) {
+      RowLedger ledger, RunLineage lineage, String signature, Evaluation evaluation,
+      Optional<DriftBaseline> baseline) {
+
+    public Trained(PipelineModel model, Map<String, Double> metrics, Map<String, String> params, RowLedger ledger,
+        RunLineage lineage, String signature, Evaluation evaluation) {
+      this(model, metrics, params, ledger, lineage, signature, evaluation, Optional.empty());
+    }
 
     public Trained(PipelineModel model, Map<String, Double> metrics, Map<String, String> params, RowLedger ledger,
         RunLineage lineage, String signature) {
@@ -390,8 +398,11 @@ public final class TrainingLoop {
     if (!dropped.isEmpty()) {
       params.put("dropped_features", String.join(",", dropped));
     }
+    DriftBaseline baseline = DriftBaseline.compute(train, inputFields(train.schema(), features),
+        java.util.Set.copyOf(features.categorical()), model.transform(test), prepared.task().configName(),
+        new DriftBaseline.Options(config.monitoring().bins(), config.monitoring().topValues()));
     return new Trained(model, metrics, params, ledger, prepared.lineage(),
-        signature(prepared.rows().schema(), features, prepared.task()), evaluation);
+        signature(prepared.rows().schema(), features, prepared.task()), evaluation, Optional.of(baseline));
   }
 
   /**
@@ -486,6 +497,8 @@ public final class TrainingLoop {
       throw new dev.kiln.errors.JobFailedException("could not save the model to " + artifact + ": "
           + e.getMessage(), e);
     }
+    trained.baseline().ifPresent(b -> b.save(DriftBaseline.location(artifact),
+        spark.sparkContext().hadoopConfiguration()));
     RunLineage lineage = trained.lineage();
     ModelVersion candidate = new ModelVersion(config.model().name(), 0, runId, Instant.now(), artifact,
         trained.metrics(), trained.params(),
@@ -541,12 +554,8 @@ public final class TrainingLoop {
   /** Inputs: the feature columns as the source types them; outputs: what a classifier adds. */
   private String signature(org.apache.spark.sql.types.StructType prepared, PipelineConfig.FeatureConfig features,
       Task task) {
-    org.apache.spark.sql.types.StructType inputs = new org.apache.spark.sql.types.StructType();
-    for (String column : features.allColumns()) {
-      if (!column.equals(features.label())) {
-        inputs = inputs.add(prepared.apply(column));
-      }
-    }
+    org.apache.spark.sql.types.StructType inputs = new org.apache.spark.sql.types.StructType(
+        inputFields(prepared, features).toArray(org.apache.spark.sql.types.StructField[]::new));
     org.apache.spark.sql.types.StructType outputs = new org.apache.spark.sql.types.StructType()
         .add("prediction", org.apache.spark.sql.types.DataTypes.DoubleType, false);
     if (task.classification() && dev.kiln.train.Algorithm.named(config.model().algorithm()).probabilistic()) {
@@ -556,6 +565,12 @@ public final class TrainingLoop {
       outputs = outputs.add(ModelTrainer.PREDICTED_LABEL, org.apache.spark.sql.types.DataTypes.StringType, false);
     }
     return "{\"inputs\":" + inputs.json() + ",\"outputs\":" + outputs.json() + "}";
+  }
+
+  /** The signature's inputs: every feature column but the label, as {@code schema} types it. */
+  private static List<org.apache.spark.sql.types.StructField> inputFields(org.apache.spark.sql.types.StructType schema,
+      PipelineConfig.FeatureConfig features) {
+    return features.allColumns().stream().filter(c -> !c.equals(features.label())).map(schema::apply).toList();
   }
 
   /**

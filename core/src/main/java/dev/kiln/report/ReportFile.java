@@ -33,6 +33,15 @@ public final class ReportFile {
    * @throws JobFailedException if it cannot be written
    */
   public static void write(String location, String text, Configuration hadoopConf) {
+    write(location, text, hadoopConf, "the report");
+  }
+
+  /**
+   * As {@link #write(String, String, Configuration)}, for any text file.
+   *
+   * @param what names the file in the failure's message, e.g. {@code the drift baseline}
+   */
+  public static void write(String location, String text, Configuration hadoopConf, String what) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     Path path = new Path(location);
     String scheme = path.toUri().getScheme() == null ? "file" : path.toUri().getScheme().toLowerCase(Locale.ROOT);
@@ -69,7 +78,7 @@ public final class ReportFile {
         }
       }
     } catch (IOException | RuntimeException e) {
-      throw new JobFailedException("could not write the report to " + location + ": " + e.getMessage(), e);
+      throw new JobFailedException("could not write " + what + " to " + location + ": " + e.getMessage(), e);
     }
   }
 }

@@ -321,4 +321,27 @@ class PipelineConfigParserTest {
         + "expression"), messages.get(1));
     assertEquals(Map.of("Body Mass (g)", "body mass"), result.config().source().rename());
   }
+
+  @Test
+  void monitoringHasDefaultsAndEachBadSettingIsReportedWithItsKey() throws IOException {
+    assertEquals(PipelineConfig.MonitoringConfig.DEFAULTS, parse(VALID).config().monitoring());
+    PipelineConfigParser.Result result = parse(VALID + """
+        monitoring {
+          window-days = 0
+          psi-threshold = -1
+          ks-threshold = 1.5
+          output = "/lake/monitoring/churn"
+          null-rate-change-treshold = 0.3
+          labels { id-column = customer_id }
+        }
+        """);
+    List<String> messages = result.problems().stream().map(p -> p.key() + ": " + p.message()).toList();
+    assertEquals(List.of("monitoring.null-rate-change-treshold: unknown key (did you mean "
+            + "monitoring.null-rate-change-threshold?)",
+        "monitoring.window-days: 0 is out of range: 1 to 366 days",
+        "monitoring.psi-threshold: -1.0 is out of range: a positive PSI, e.g. 0.2",
+        "monitoring.ks-threshold: 1.5 is out of range: a KS statistic in (0, 1), e.g. 0.2"), messages);
+    assertEquals(java.util.Optional.of("file:/lake/monitoring/churn"), result.config().monitoring().output());
+    assertEquals(java.util.Optional.of("customer_id"), result.config().monitoring().labelsIdColumn());
+  }
 }

@@ -10,14 +10,12 @@ import dev.kiln.profile.Profile.Association;
 import dev.kiln.profile.Profile.Bin;
 import dev.kiln.profile.Profile.ColumnProfile;
 import dev.kiln.profile.Profile.ValueCount;
+import dev.kiln.testing.SparkJobs;
 import dev.kiln.testing.UsesSpark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -284,27 +282,7 @@ class SparkProfilerTest {
   }
 
   private static int jobsToProfile(SparkSession spark, Dataset<Row> table) throws Exception {
-    String tag = "profile-" + System.nanoTime();
-    AtomicInteger jobs = new AtomicInteger();
-    SparkListener listener = new SparkListener() {
-      @Override
-      public void onJobStart(SparkListenerJobStart start) {
-        if (tag.equals(start.properties().getProperty("kiln.test.profile"))) {
-          jobs.incrementAndGet();
-        }
-      }
-    };
-    spark.sparkContext().addSparkListener(listener);
-    spark.sparkContext().setLocalProperty("kiln.test.profile", tag);
-    try {
-      new SparkProfiler().profile(table, Optional.of("label"));
-    } finally {
-      spark.sparkContext().setLocalProperty("kiln.test.profile", null);
-      // Listeners hear of jobs on their own thread: let every event of the profile arrive first.
-      spark.sparkContext().listenerBus().waitUntilEmpty();
-      spark.sparkContext().removeSparkListener(listener);
-    }
-    return jobs.get();
+    return SparkJobs.count(spark, () -> new SparkProfiler().profile(table, Optional.of("label")));
   }
 
   @Test

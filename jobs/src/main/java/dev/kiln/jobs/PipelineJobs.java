@@ -47,6 +47,11 @@ public final class PipelineJobs {
     this.progress = progress;
   }
 
+  /** Where the jobs report their finished steps. */
+  public TrainingLoop.Progress progress() {
+    return progress;
+  }
+
   /** Where {@code kiln sample} writes by default: {@code <warehouse>/pipelines/<name>/sample}. */
   public static String sampleTable(PipelineConfig config) {
     return HadoopPaths.child(config.warehouse(), "pipelines/" + config.name() + "/sample");

@@ -6,12 +6,15 @@ public final class ExitCodes {
   public static final int DONE = 0;
   public static final int FAILED = 1;
   public static final int USAGE = 2;
+  /** {@code kiln monitor}: the run finished and a threshold was crossed. */
+  public static final int THRESHOLD_CROSSED = 3;
 
   static final String HEADING = "%nExit codes:%n";
   static final java.util.Map<String, String> DESCRIPTIONS = orderedMap(
       "0", "done",
       "1", "run-time failure: the work started and could not finish",
-      "2", "usage, configuration or input error: nothing was changed");
+      "2", "usage, configuration or input error: nothing was changed",
+      "3", "kiln monitor only: done, and a drift or live-metric threshold was crossed");
 
   private static java.util.Map<String, String> orderedMap(String... pairs) {
     java.util.Map<String, String> map = new java.util.LinkedHashMap<>();

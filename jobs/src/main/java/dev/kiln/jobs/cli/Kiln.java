@@ -17,7 +17,8 @@ import picocli.CommandLine.ParseResult;
             + "(KILN_CONF_sample_fraction=0.1) < --conf key=value."},
     subcommands = {GenerateCommand.class, RunCommand.class, SampleCommand.class, CleanCommand.class,
         TrainCommand.class, EvaluateCommand.class, ModelsCommand.class, RunsCommand.class, ReproduceCommand.class, VacuumCommand.class,
-        ProfileCommand.class, ContractCommand.class, ServeCommand.class, IngestPredictionsCommand.class, ScoreCommand.class, RetrainCommand.class,
+        ProfileCommand.class, ContractCommand.class, ServeCommand.class, IngestPredictionsCommand.class,
+        ScoreCommand.class, MonitorCommand.class, RetrainCommand.class,
         CommandLine.HelpCommand.class})
 public final class Kiln implements Runnable {
 

@@ -43,6 +43,11 @@ abstract class PipelineCommand implements Callable<Integer> {
   /** Names the job's output for --dry-run. */
   abstract String plan(PipelineConfig config);
 
+  /** The exit code of a job that ran to its end: {@link ExitCodes#DONE} unless a command says otherwise. */
+  int exitCode() {
+    return ExitCodes.DONE;
+  }
+
   @Override
   public Integer call() {
     long started = System.nanoTime();
@@ -66,7 +71,7 @@ abstract class PipelineCommand implements Callable<Integer> {
         err.flush();
       }), config);
       summary.print(out, (System.nanoTime() - started) / 1e9);
-      return ExitCodes.DONE;
+      return exitCode();
     } finally {
       kiln.sessions().close(session);
     }
