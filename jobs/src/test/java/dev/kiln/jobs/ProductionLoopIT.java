@@ -6,19 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.jobs.cli.KilnCli;
+import dev.kiln.jobs.cli.ServeCommandAccess;
 import dev.kiln.registry.DeltaRegistry;
 import dev.kiln.registry.ModelArtifacts;
 import dev.kiln.registry.PromotionDecision;
 import dev.kiln.testing.SharedSpark;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -79,14 +77,14 @@ class ProductionLoopIT {
     run("run", conf.toString());
     run("models", "alias", "churn-daily", "champion", "1", "--registry", registry, "--reason", "day 1");
 
-    int port = freePort();
+    int port = ServeCommandAccess.freePort();
     String base = "http://127.0.0.1:" + port;
     Path log = dir.resolve("prediction-log");
     CompletableFuture<KilnCli.Outcome> serving = CompletableFuture.supplyAsync(() -> KilnCli.run("serve",
         "--model", "churn-daily@champion", "--registry", registry, "--port", String.valueOf(port),
         "--reload-interval", "1s", "--prediction-log", log.toString(), "--prediction-log-roll", "1s"));
     try {
-      awaitReady(base + "/health/ready", serving);
+      ServeCommandAccess.awaitReady(base + "/health/ready", serving);
 
       // Day 2's customers reach the service before their outcome is known.
       String day2 = dir.resolve("day2").toString();
@@ -142,7 +140,7 @@ class ProductionLoopIT {
       assertEquals(((org.apache.spark.ml.linalg.Vector) expected.get(1)).apply(1),
           prediction.get("probability").get(1).asDouble(), 1e-9);
     } finally {
-      dev.kiln.jobs.cli.ServeCommandAccess.stop();
+      ServeCommandAccess.stop();
     }
     KilnCli.Outcome stopped = serving.get(1, TimeUnit.MINUTES);
     assertEquals(0, stopped.exitCode(), stopped.toString());
@@ -202,28 +200,4 @@ class ProductionLoopIT {
     throw new AssertionError("the service did not move to version " + version + " in time");
   }
 
-  private static void awaitReady(String url, CompletableFuture<KilnCli.Outcome> serving) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-    while (System.nanoTime() < deadline) {
-      if (serving.isDone()) {
-        throw new AssertionError("kiln serve ended: " + serving.get());
-      }
-      try {
-        if (HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYetListening) {
-        // The command is still opening the registry.
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("kiln serve was not ready in time");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

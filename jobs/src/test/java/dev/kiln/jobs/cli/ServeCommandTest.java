@@ -3,15 +3,12 @@ package dev.kiln.jobs.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -73,7 +70,7 @@ class ServeCommandTest {
     assertEquals(0, KilnCli.run("models", "alias", "serve-cli", "champion", "1", "--registry", registry).exitCode());
     Path tokenFile = dir.resolve("token");
     Files.writeString(tokenFile, "file-token\n");
-    int port = freePort();
+    int port = ServeCommandAccess.freePort();
 
     CompletableFuture<KilnCli.Outcome> serving = CompletableFuture.supplyAsync(() -> KilnCli.run(
         Map.of("KILN_SERVE_TOKEN", "environment-token"), "serve", "--model", "serve-cli@champion", "--registry",
@@ -82,7 +79,7 @@ class ServeCommandTest {
     String requestId;
     try {
       String base = "http://127.0.0.1:" + port;
-      awaitReady(base + "/health/ready", serving);
+      ServeCommandAccess.awaitReady(base + "/health/ready", serving);
       String record = "{\"tenure_months\": 12, \"monthly_charges\": 70, \"plan\": \"basic\"}";
       assertEquals(401, post(base + "/v1/models/serve-cli/predict", record, "environment-token").statusCode(),
           "the token file wins over the environment");
@@ -92,7 +89,7 @@ class ServeCommandTest {
           + "\"prediction\":[01]\\.0,\"probability\":\\[.*"), predicted.body());
       requestId = predicted.body().replaceAll(".*\"request_id\":\"([^\"]+)\".*", "$1");
     } finally {
-      ServeCommand.stop();
+      ServeCommandAccess.stop();
     }
     KilnCli.Outcome stopped = serving.get(1, TimeUnit.MINUTES);
     assertEquals(0, stopped.exitCode(), stopped.toString());
@@ -114,28 +111,4 @@ class ServeCommandTest {
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static void awaitReady(String url, CompletableFuture<KilnCli.Outcome> serving) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-    while (System.nanoTime() < deadline) {
-      if (serving.isDone()) {
-        throw new AssertionError("kiln serve ended: " + serving.get());
-      }
-      try {
-        if (HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYetListening) {
-        // The command is still opening the registry.
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("kiln serve was not ready in time");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }
