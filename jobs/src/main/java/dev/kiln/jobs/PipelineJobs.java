@@ -245,8 +245,7 @@ public final class PipelineJobs {
           .option("userMetadata", metadata).save(output);
       return new Summary("score " + version.ref())
           .line("input", described)
-          .line("model", version.ref() + " (" + version.params().get("algorithm") + ", held-out "
-              + TrainingLoop.formatMetrics(version.metrics()) + ")")
+          .line("model", version.ref() + " (" + version.params().get("algorithm") + ")")
           .line("scored", String.format("%,d rows for run date %s", scored, runDate))
           .line("written", output + " (run_date = " + runDate + " replaced)");
     } finally {
