@@ -218,12 +218,16 @@ public final class PipelineConfigParser {
     String format = in.oneOf("scoring.input-format", SCORING_FORMATS);
     String output = in.optionalString("scoring.output").map(HadoopPaths::qualify)
         .orElse(HadoopPaths.child(warehouse, "pipelines/" + name + "/scores"));
-    String model = in.optionalString("scoring.model").orElse(modelName + "@champion");
-    try {
-      dev.kiln.registry.ModelRef.parse(model);
-    } catch (RuntimeException e) {
-      in.problem("scoring.model", e.getMessage());
-    }
+    Optional<String> given = in.optionalString("scoring.model");
+    // The default is built from the model's name, whose own key already reports a bad one.
+    given.ifPresent(ref -> {
+      try {
+        dev.kiln.registry.ModelRef.parse(ref);
+      } catch (RuntimeException e) {
+        in.problem("scoring.model", e.getMessage());
+      }
+    });
+    String model = given.orElse(modelName + "@champion");
     List<String> keep = in.stringList("scoring.keep-columns");
     keep.forEach(column -> checkColumnName(in, "scoring.keep-columns", column));
     return new PipelineConfig.ScoringConfig(input, format, output, model, keep);

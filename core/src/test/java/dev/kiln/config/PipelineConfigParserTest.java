@@ -61,6 +61,29 @@ class PipelineConfigParserTest {
   }
 
   @Test
+  void scoringAndRetrainingHaveDefaultsAndChecks() throws IOException {
+    PipelineConfig config = parse(VALID).config();
+    assertEquals("churn@champion", config.scoring().model());
+    assertEquals("file:/data/churn", config.scoring().input().orElseThrow(), "the source is scored by default");
+    assertTrue(config.scoring().output().endsWith("/pipelines/churn/scores"), config.scoring().output());
+    assertEquals("since-champion", config.retraining().data());
+    assertEquals("champion", config.retraining().alias());
+
+    PipelineConfigParser.Result bad = parse(VALID + """
+        scoring.model = "churn@"
+        retraining { data = yesterday, margin = -1, alias = "7up" }
+        source.after-version = 3
+        """);
+    String all = bad.problems().toString();
+    assertEquals(5, bad.problems().size(), all);
+    assertTrue(all.contains("scoring.model:"), all);
+    assertTrue(all.contains("retraining.data: 'yesterday' is not one of since-champion, all"), all);
+    assertTrue(all.contains("retraining.margin: -1.0 is out of range"), all);
+    assertTrue(all.contains("retraining.alias: '7up' is not a valid alias"), all);
+    assertTrue(all.contains("source.after-version: applies to delta sources only, not parquet"), all);
+  }
+
+  @Test
   void rangesAndRulesAreChecked() throws IOException {
     PipelineConfigParser.Result result = parse(VALID + """
         sample.fraction = 1.5
