@@ -232,25 +232,25 @@ public final class PipelineJobs {
       described = format + " " + input;
     }
     PipelineModel model = ModelArtifacts.load(version);
-    Dataset<Row> predictions = new dev.kiln.score.BatchScorer(version, model).score(rows, keep, runDate, input)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      long scored = predictions.count();
-      progress.step("score", String.format("%,d rows scored with %s", scored, version.ref()));
-      String metadata = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
-          .put("kiln", "score").put("model", version.name()).put("model_version", version.version())
-          .put("input", described).put("run_date", runDate.toString()).put("rows", scored).toString();
-      predictions.write().format("delta").mode("overwrite").partitionBy(dev.kiln.score.BatchScorer.RUN_DATE)
-          .option("replaceWhere", dev.kiln.score.BatchScorer.RUN_DATE + " = DATE'" + runDate + "'")
-          .option("userMetadata", metadata).save(output);
-      return new Summary("score " + version.ref())
-          .line("input", described)
-          .line("model", version.ref() + " (" + version.params().get("algorithm") + ")")
-          .line("scored", String.format("%,d rows for run date %s", scored, runDate))
-          .line("written", output + " (run_date = " + runDate + " replaced)");
-    } finally {
-      predictions.unpersist();
-    }
+    Dataset<Row> predictions = new dev.kiln.score.BatchScorer(version, model).score(rows, keep, runDate, input);
+    // One pass: the predictions are written, not counted first; the commit's own metrics say how many there were.
+    String run = java.util.UUID.randomUUID().toString();
+    String metadata = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+        .put("kiln", "score").put("run", run).put("model", version.name()).put("model_version", version.version())
+        .put("input", described).put("run_date", runDate.toString()).toString();
+    predictions.write().format("delta").mode("overwrite").partitionBy(dev.kiln.score.BatchScorer.RUN_DATE)
+        .option("replaceWhere", dev.kiln.score.BatchScorer.RUN_DATE + " = DATE'" + runDate + "'")
+        .option("userMetadata", metadata).save(output);
+    long scored = DeltaTable.forPath(spark, output).history(10).where(
+            org.apache.spark.sql.functions.col("userMetadata").equalTo(metadata)).select("operationMetrics")
+        .collectAsList().stream().findFirst()
+        .map(r -> Long.parseLong(r.<String, String>getJavaMap(0).getOrDefault("numOutputRows", "0"))).orElse(0L);
+    progress.step("score", String.format("%,d rows scored with %s", scored, version.ref()));
+    return new Summary("score " + version.ref())
+        .line("input", described)
+        .line("model", version.ref() + " (" + version.params().get("algorithm") + ")")
+        .line("scored", String.format("%,d rows for run date %s", scored, runDate))
+        .line("written", output + " (run_date = " + runDate + " replaced)");
   }
 
   /**
