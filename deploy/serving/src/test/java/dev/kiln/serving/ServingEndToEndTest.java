@@ -141,4 +141,86 @@ class ServingEndToEndTest {
     assertEquals(field, error.get("field").asText(), response.toString());
     assertTrue(error.get("message").asText().contains(field), response.toString());
   }
+
+  /**
+   * Ten thousand malformed or hostile requests, seeded: truncated and random JSON, wrong types and non-finite
+   * numbers, deep nesting, unknown and unicode field names, control characters, huge numbers and strings, bodies over
+   * the limit, wrong methods. Not one may get a 5xx, and the service answers correctly afterwards.
+   */
+  @Test
+  void tenThousandHostileRequestsGetNoServerError() {
+    java.util.Random random = new java.util.Random(20261122);
+    String good = Json.write(models.records.get(0));
+    Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+    List<String> serverErrors = new java.util.ArrayList<>();
+    Http fresh = http.unpooled();
+    int sent = 0;
+    for (; sent < 10_000; sent++) {
+      int kind = sent % 12;
+      Http.Response response;
+      if (kind == 11 && sent % 120 == 11) {
+        // Over the body limit: the server answers 413 and may close the connection while the client is still
+        // sending, which the client sees as no answer at all. Either is a refusal; neither is a server error.
+        try {
+          response = fresh.post(PREDICT, "{\"records\": [" + (good + ",").repeat(20_000) + good + "]}");
+        } catch (java.io.UncheckedIOException closedWhileSending) {
+          statuses.merge(-1, 1, Integer::sum);
+          continue;
+        }
+      } else if (kind == 10) {
+        response = http.method(List.of("GET", "PUT", "DELETE", "PATCH").get(random.nextInt(4)), PREDICT);
+      } else {
+        response = http.post(PREDICT, hostileBody(kind, random, good));
+      }
+      statuses.merge(response.status(), 1, Integer::sum);
+      if (response.status() >= 500 && serverErrors.size() < 5) {
+        serverErrors.add(response + " for kind " + kind);
+      }
+    }
+    assertEquals(10_000, sent);
+    // The tally by status (-1: closed while an oversized body was still being sent), for the reliability report.
+    System.out.println("hostile requests by status: " + statuses);
+    assertTrue(serverErrors.isEmpty(), "5xx answers: " + serverErrors + "; statuses " + statuses);
+    assertTrue(statuses.keySet().stream().allMatch(status -> status < 500), statuses.toString());
+    assertTrue(statuses.getOrDefault(422, 0) > 1_000 && statuses.getOrDefault(400, 0) > 1_000, statuses.toString());
+    assertEquals(200, http.get("/health/live").status());
+    Http.Response after = http.post(PREDICT, good);
+    assertEquals(200, after.status(), after.toString());
+    assertEquals(models.expected(models.first.version(), 0)[1],
+        after.json().get("predictions").get(0).get("probability").get(1).asDouble(), 1e-9);
+  }
+
+  /** A request body of one hostile kind (0 to 9), from {@code random}. */
+  private String hostileBody(int kind, java.util.Random random, String good) {
+    InputField field = models.inputs.get(random.nextInt(models.inputs.size()));
+    String name = "\"" + field.name() + "\"";
+    String[] wrongValues = {"[]", "{}", "\"\"", "true", "\"NaN\"", "1e400", "-1e400", "\"\\u0000\"",
+        "\"" + "x".repeat(10_000) + "\"", "123456789012345678901234567890", "[1, 2, 3]", "{\"a\": 1}",
+        "\"\uD83D\uDE00\"", "\"\\uD800\"", "-0", "0.0000000000000000000000001"};
+    return switch (kind) {
+      case 0 -> good.substring(0, random.nextInt(good.length()));              // truncated
+      case 1 -> randomText(random, 1 + random.nextInt(200));                     // noise
+      case 2 -> good.replaceFirst(name + "\\s*:\\s*(\"[^\"]*\"|[^,}]*)",
+          java.util.regex.Matcher.quoteReplacement(name + ": " + wrongValues[random.nextInt(wrongValues.length)]));
+      case 3 -> "[".repeat(1 + random.nextInt(5_000));                          // deep, unterminated
+      case 4 -> "{\"records\": " + "[".repeat(200 + random.nextInt(2_000)) + good
+          + "]".repeat(200);                                                       // deep, unbalanced
+      case 5 -> good.substring(0, good.length() - 1) + ", \"" + randomText(random, 1 + random.nextInt(20))
+          .replace("\\", "").replace("\"", "") + "\": 1}";                       // an unknown, odd field name
+      case 6 -> "{\"records\": [" + good + ", " + hostileBody(random.nextInt(3), random, good) + "]}";
+      case 7 -> "{\"records\": " + wrongValues[random.nextInt(wrongValues.length)] + "}";
+      case 8 -> good.replace(name, "\"" + field.name().toUpperCase(java.util.Locale.ROOT) + "\u0301\"");
+      default -> "{" + "\"a\": {".repeat(1 + random.nextInt(3_000)) + "}".repeat(random.nextInt(10)) ;
+    };
+  }
+
+  private static String randomText(java.util.Random random, int length) {
+    StringBuilder text = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      int pick = random.nextInt(10);
+      text.appendCodePoint(pick < 6 ? 32 + random.nextInt(95) : pick < 8 ? random.nextInt(32)
+          : pick < 9 ? 0x80 + random.nextInt(0x700) : 0x1F300 + random.nextInt(0x300));
+    }
+    return text.toString();
+  }
 }
