@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 final class RetrainCommand extends PipelineCommand {
 
   @Option(names = "--run-date", paramLabel = "YYYY-MM-DD", description = "The scheduler's run date (Airflow: "
-      + "{{ ds }}); recorded with the run. Default: today (UTC).")
+      + "{{ ds }}), shown in the summary. The rows trained on are chosen by source versions, not by this date. "
+      + "Default: today (UTC).")
   LocalDate runDate;
 
   @Override

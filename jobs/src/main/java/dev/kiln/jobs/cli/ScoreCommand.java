@@ -23,7 +23,7 @@ final class ScoreCommand extends PipelineCommand {
   LocalDate runDate;
 
   @Option(names = "--input", paramLabel = "PATH", description = "The table to score. Default: scoring.input, else "
-      + "the pipeline's source path.")
+      + "the pipeline's source (its path, or a generated source's table).")
   String input;
 
   @Option(names = "--output", paramLabel = "PATH",
