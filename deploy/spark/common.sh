@@ -28,6 +28,29 @@ JAVA17_FLAGS=(
   -Dio.netty.tryReflectionSetAccessible=true
 )
 
+# Builds the application jar, Spark's jars and the notebook kernel's jar (mvn -B -DskipTests package) when one is missing
+# or older than the sources; prints the build log's tail and returns 1 when the build fails.
+build_if_needed() {
+  local stale=""
+  if [ ! -f "$KILN_JAR" ] || [ ! -d "$KILN_SPARK_JARS" ] || [ ! -f "$KILN_HOME/notebooks/target/kernel/rapaio-jupyter-kernel.jar" ]; then
+    stale=missing
+  else
+    stale="$(find "$KILN_HOME/core/src/main" "$KILN_HOME/deploy/serving/src/main" "$KILN_HOME/jobs/src/main" \
+      "$KILN_HOME/conf/defaults.conf" "$KILN_HOME"/pom.xml "$KILN_HOME"/*/pom.xml "$KILN_HOME/deploy/serving/pom.xml" \
+      -newer "$KILN_JAR" -print -quit 2>/dev/null)"
+  fi
+  [ -z "$stale" ] && return 0
+  echo "[kiln] building the application jar (mvn -B -DskipTests package: a few minutes the first time, which downloads ~750 MB)..." >&2
+  local build_log
+  build_log="$(mktemp -t kiln-build.XXXXXX)"
+  if ! (cd "$KILN_HOME" && mvn -B -DskipTests package) >"$build_log" 2>&1; then
+    tail -n 60 "$build_log" >&2
+    echo "[kiln] the build failed; full log: $build_log" >&2
+    return 1
+  fi
+  rm -f "$build_log"
+}
+
 kiln_java() {
   if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
     echo "$JAVA_HOME/bin/java"

@@ -526,6 +526,16 @@ public final class TrainingLoop {
    * champion.
    */
   public <T> T train(java.util.function.BiFunction<Trained, Dataset<Row>, T> then) {
+    return withPrepared(prepared -> then.apply(fitAndEvaluate(prepared), split().test(prepared.rows())));
+  }
+
+  /**
+   * Samples, cleans and prepares, then calls {@code then} with the labelled rows (cached until it returns), the whole
+   * row ledger and the lineage with the sample's provenance. Several models can be fitted on them, each by a loop
+   * with its own model config and the same {@code evaluation} section (so the same seeded split), without reading
+   * and cleaning the source again.
+   */
+  public <T> T withPrepared(java.util.function.Function<Prepared, T> then) {
     StepOutput sampled = sample();
     StepOutput cleaned = clean(sampled.rows(), sampled.lineage());
     // The cached prepare pass is the one action over the sampled and cleaned rows: all their counts come from it,
@@ -543,8 +553,7 @@ public final class TrainingLoop {
               ledger.get(RowLedger.NEAR_DUPLICATES)) : "", cleaned.lineage().dedup()));
       reportPrepared(prepared);
       RunLineage lineage = cleaned.lineage().withProvenance(sampled.completedLineage().get().provenance());
-      Trained trained = fitAndEvaluate(new Prepared(prepared.rows(), lineage, ledger, prepared.task()));
-      return then.apply(trained, split().test(prepared.rows()));
+      return then.apply(new Prepared(prepared.rows(), lineage, ledger, prepared.task()));
     } finally {
       prepared.rows().unpersist();
       cleaned.release().run();
