@@ -100,6 +100,14 @@ public final class ContractChecker {
       branches.add(new Column[] {malformed.isNotNull(), verdict(QuarantineReason.MALFORMED_RECORD, null,
           lit(csv.isPresent() ? "a value does not parse as its column's type" : "the record does not parse"))});
     }
+    if (csv.isPresent()) {
+      for (String name : data) {
+        if (schema.apply(name).dataType() instanceof StringType) {
+          branches.add(new Column[] {quoted(name).contains("\uFFFD"), verdict(QuarantineReason.INVALID_ENCODING, name,
+              lit("bytes that are not valid in the file's encoding (source.options.encoding, UTF-8 by default)"))});
+        }
+      }
+    }
     for (String name : data) {
       ColumnContract rule = rules.get(name);
       if (rule == null) {

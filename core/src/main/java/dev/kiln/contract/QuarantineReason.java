@@ -2,7 +2,7 @@ package dev.kiln.contract;
 
 /**
  * Why a row was quarantined. A row breaking several rules is quarantined under the first, in this order: its record
- * did not parse, then the rules of each column in the data's column order (unparseable, null, range, category),
+ * did not parse, a CSV value held bytes its encoding does not allow, then the rules of each column in the data's column order (unparseable, null, range, category),
  * then a missing label. The {@link #code} is what the quarantine table and the row ledger carry.
  */
 public enum QuarantineReason {
@@ -10,6 +10,11 @@ public enum QuarantineReason {
   CSV_COLUMN_COUNT("csv_column_count"),
   /** A record the reader could not parse: broken JSON, or a CSV value that is not of the column's inferred type. */
   MALFORMED_RECORD("malformed_record"),
+  /**
+   * A CSV value with bytes that are not valid in the file's encoding ({@code source.options.encoding}, UTF-8 by
+   * default), which the reader decoded as U+FFFD: the value as written is lost, so the row is not used.
+   */
+  INVALID_ENCODING("invalid_encoding"),
   /** A value that does not parse as the contract's type (a number, date or timestamp). */
   UNPARSEABLE_VALUE("unparseable_value"),
   /** A null in a column the contract says is not nullable. */

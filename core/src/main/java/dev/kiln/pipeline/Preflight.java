@@ -90,6 +90,30 @@ public final class Preflight {
   }
 
   /** Adds a problem for every configured column the source does not have. */
+  /**
+   * The column check of {@link #check} against the columns a read produced, for sources whose probe cannot name them
+   * (CSV without a header, JSON, a JDBC query): the config's columns must be there.
+   *
+   * @throws InvalidInputException naming each missing column with the key that asks for it
+   */
+  public static void checkReadColumns(PipelineConfig pipeline, List<String> columns) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    checkColumns(pipeline, columns, new ConfigReader(com.typesafe.config.ConfigFactory.empty()), problems);
+    if (problems.isEmpty()) {
+      return;
+    }
+    StringBuilder message = new StringBuilder("the data read does not have the columns the config names:");
+    for (ConfigProblem problem : problems) {
+      message.append(System.lineSeparator()).append("  - ").append(problem.key()).append(": ")
+          .append(problem.message());
+    }
+    if (!columns.isEmpty() && columns.stream().allMatch(c -> c.matches("_c\\d+"))) {
+      message.append(System.lineSeparator()).append("  (a CSV file read without source.options.header = true has "
+          + "columns named _c0, _c1, ...)");
+    }
+    throw new InvalidInputException(message.toString());
+  }
+
   static void checkColumns(PipelineConfig pipeline, List<String> columns, ConfigReader origins,
       List<ConfigProblem> problems) {
     Map<String, List<String>> wanted = new java.util.LinkedHashMap<>();

@@ -155,6 +155,8 @@ public final class TrainingLoop {
       throw e;
     }
     SourceSnapshot snapshot = taken.snapshot();
+    // A probe cannot always name the columns (CSV without a header, JSON, a query): the read can.
+    Preflight.checkReadColumns(config, dev.kiln.source.Source.dataColumns(snapshot.rows()));
     progress.step("source", snapshot.describe() + " (" + snapshot.pushdown().detail() + ")");
     CountedRows counted = CountedRows.of(snapshot.rows(), RowLedger.SOURCE).then(RowLedger.SAMPLED, taken.finish());
     RunLineage lineage = new RunLineage(snapshot.uri(), snapshot.format(), snapshot.version(), taken.strategy(),
@@ -297,12 +299,15 @@ public final class TrainingLoop {
         .sortWithinPartitions(xxhash64(all))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Column asNumber = col("`" + label + "`");
-    Row check = text ? labelled.agg(count(lit(1)), lit(0L), lit(0L), lit(0L)).head()
+    // The smallest and largest label tell a label with one value (nothing to learn) from the rest.
+    Column lowest = org.apache.spark.sql.functions.min(asNumber).cast("string");
+    Column highest = org.apache.spark.sql.functions.max(asNumber).cast("string");
+    Row check = text ? labelled.agg(count(lit(1)), lit(0L), lit(0L), lit(0L), lowest, highest).head()
         : labelled.agg(count(lit(1)),
             sum(when(asNumber.isin(0.0, 1.0), 0L).otherwise(1L)),
             sum(when(asNumber.equalTo(org.apache.spark.sql.functions.floor(asNumber)).and(asNumber.geq(0)), 0L)
                 .otherwise(1L)),
-            sum(when(org.apache.spark.sql.functions.isnan(asNumber), 1L).otherwise(0L))).head();
+            sum(when(org.apache.spark.sql.functions.isnan(asNumber), 1L).otherwise(0L)), lowest, highest).head();
     long usable = check.getLong(0);
     long notBinary = check.isNullAt(1) ? 0 : check.getLong(1);
     long notClassIndex = check.isNullAt(2) ? 0 : check.getLong(2);
@@ -314,6 +319,9 @@ public final class TrainingLoop {
       problem = "no rows with a label are left after sampling and cleaning";
     } else if (!text && check.getLong(3) > 0) {
       problem = "label column '" + label + "' has " + check.getLong(3) + " NaN values";
+    } else if (java.util.Objects.equals(check.getString(4), check.getString(5))) {
+      problem = String.format("label column '%s' has one value (%s) in all %,d labelled rows: there is nothing to "
+          + "learn (a classifier needs at least two classes)", label, check.getString(4), usable);
     } else if (task == Task.BINARY && notBinary > 0) {
       problem = "label column '" + label + "' has " + notBinary + " rows whose value is not 0 or 1; a binary label "
           + "must be 0/1 or boolean (model.task = multiclass or regression for other labels)";
@@ -324,6 +332,17 @@ public final class TrainingLoop {
     if (problem != null) {
       labelled.unpersist();
       throw new InvalidInputException(problem);
+    }
+    for (String feature : config.features().numeric()) {
+      if (List.of(cleaned.columns()).contains(feature)) {
+        org.apache.spark.sql.types.DataType featureType = cleaned.schema().apply(feature).dataType();
+        if (!(featureType instanceof org.apache.spark.sql.types.NumericType || featureType instanceof BooleanType)) {
+          labelled.unpersist();
+          throw new InvalidInputException("features.numeric: column '" + feature + "' is "
+              + featureType.simpleString() + " in the data, not a number (a CSV or JSON column without a single "
+              + "value is read as string: give it a type in contract.columns, or leave it out)");
+        }
+      }
     }
     if (task == Task.REGRESSION && "stratified".equals(config.evaluation().split())) {
       labelled.unpersist();

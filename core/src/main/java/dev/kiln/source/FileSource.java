@@ -77,7 +77,11 @@ public final class FileSource implements Source {
         case "csv" -> csvHeader(fs, first.get());
         default -> Optional.<List<String>>empty();
       });
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof dev.kiln.errors.KilnException known) {
+        throw known;
+      }
+      // Parquet's reader says "is not a Parquet file" (a truncated or foreign file) with a RuntimeException.
       throw new InvalidInputException("cannot read " + uri + ": " + e.getMessage(), e);
     }
   }

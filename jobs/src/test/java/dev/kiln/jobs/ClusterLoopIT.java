@@ -95,8 +95,13 @@ class ClusterLoopIT {
       for (Map.Entry<String, Path> model : configs.entrySet()) {
         executors.addAll(submitAndCheck(cluster, appJar, sparkConf, model.getKey(), model.getValue()));
       }
+      submitKillingAnExecutorMidTraining(cluster, appJar, sparkConf, writeConfig(tmp.resolve("gbt-killed.conf"),
+          tmp.resolve("cluster-warehouse-gbt-killed"), "gbt", models.get("gbt")));
     }
     long clusterDone = System.nanoTime();
+    // The run that lost an executor mid-training registered what the undisturbed one did.
+    compare("gbt, an executor killed", onlyRecord(tmp.resolve("cluster-warehouse-gbt-killed").resolve("registry")),
+        onlyRecord(tmp.resolve("cluster-warehouse-gbt").resolve("registry")));
 
     for (Map.Entry<String, Path> model : configs.entrySet()) {
       long started = System.nanoTime();
@@ -138,6 +143,56 @@ class ClusterLoopIT {
           algorithm, d.executorId(), appId, d.worker(), d.finishedTasks());
     }
     return found;
+  }
+
+  /**
+   * Submits {@code config} and, a few seconds into training (after the driver reports the split), kills one of the
+   * application's executors with SIGKILL: the tasks it ran and the cached partitions it held are lost, Spark runs them
+   * again elsewhere, and the run must still succeed.
+   */
+  private static void submitKillingAnExecutorMidTraining(StandaloneSparkCluster cluster, Path appJar,
+      List<String> sparkConf, Path config) throws Exception {
+    java.util.Set<Long> earlier = executorProcesses().stream().map(ProcessHandle::pid)
+        .collect(Collectors.toSet());
+    java.util.Set<Path> earlierLogs = submitLogs(cluster);
+    java.util.concurrent.CompletableFuture<SubmitResult> run = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> cluster.submit(appJar, "dev.kiln.jobs.cli.Kiln", sparkConf, List.of("run", config.toString()),
+            Duration.ofMinutes(4)));
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    ProcessHandle killed = null;
+    while (killed == null && !run.isDone() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      java.util.Optional<Path> log = submitLogs(cluster).stream().filter(l -> !earlierLogs.contains(l)).findFirst();
+      if (log.isPresent() && Files.readString(log.get()).contains("[kiln] split")) {
+        Thread.sleep(3000); // into the boosting iterations
+        killed = executorProcesses().stream().filter(p -> !earlier.contains(p.pid())).findFirst().orElse(null);
+        if (killed != null) {
+          killed.destroyForcibly();
+          System.out.printf(Locale.ROOT, "[cluster-it] killed executor process %d (SIGKILL) during training%n",
+              killed.pid());
+        }
+      }
+    }
+    SubmitResult r = run.get(5, java.util.concurrent.TimeUnit.MINUTES);
+    System.out.printf(Locale.ROOT, "[cluster-it] gbt with an executor killed: finished in %.1f s (exit %d)%n",
+        r.elapsed().toMillis() / 1e3, r.exitCode());
+    assertTrue(killed != null, () -> "no executor was killed: the run ended or never reported its split\n"
+        + r.output());
+    assertEquals(0, r.exitCode(), () -> "the driver failed after the executor was killed\n" + r.output()
+        + cluster.logTails());
+    assertTrue(Pattern.compile("(?i)lost executor").matcher(r.output()).find(),
+        () -> "the driver did not notice the lost executor\n" + r.output());
+  }
+
+  private static List<ProcessHandle> executorProcesses() {
+    return ProcessHandle.allProcesses().filter(p -> p.isAlive() && p.info().commandLine()
+        .map(c -> c.contains("CoarseGrainedExecutorBackend")).orElse(false)).toList();
+  }
+
+  private static java.util.Set<Path> submitLogs(StandaloneSparkCluster cluster) throws IOException {
+    try (var files = Files.list(cluster.logDirectory())) {
+      return files.filter(f -> f.getFileName().toString().startsWith("submit-")).collect(Collectors.toSet());
+    }
   }
 
   /** The cluster's and local mode's records of one algorithm: every metric within the tolerance, equal ledgers. */

@@ -84,6 +84,13 @@ public final class Kiln implements Runnable {
     if (expected != null) {
       err.println(command + ": " + expected.getMessage());
       code = expected.exitCode();
+    } else if (find(failure, java.util.ConcurrentModificationException.class) != null) {
+      // Delta's optimistic concurrency: the other writer's commit won; this one's data files are left uncommitted.
+      java.util.ConcurrentModificationException conflict =
+          find(failure, java.util.ConcurrentModificationException.class);
+      err.println(command + ": another run committed to the same table first (" + conflict.getClass().getSimpleName()
+          + "); nothing of this run was committed: run it again");
+      code = ExitCodes.CONFLICT;
     } else {
       org.apache.spark.sql.AnalysisException analysis = find(failure, org.apache.spark.sql.AnalysisException.class);
       if (analysis != null) {

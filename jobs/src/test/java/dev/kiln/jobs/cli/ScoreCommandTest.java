@@ -87,6 +87,59 @@ class ScoreCommandTest {
         + "and abs(probability[0] + probability[1] - 1) < 1e-9").count());
   }
 
+  /**
+   * Two schedulers (or a retry racing the original) score the same date at once, three times: each run either
+   * commits, or exits 4 naming the conflict with nothing of it committed; the date always holds one copy of its rows.
+   */
+  @Test
+  void twoRunsForOneDateAtOnceLeaveOneCopyOrExitWithAConflict() throws Exception {
+    SparkSession spark = SharedSpark.session();
+    String customers = dir.resolve("customers-raced").toString();
+    new ChurnDataGenerator(ChurnDataGenerator.Spec.of(3000, 78)).generate(spark, 2).drop("churned").write()
+        .format("delta").save(customers);
+    String scores = dir.resolve("raced-scores").toString();
+    int committed = 0;
+    int conflicts = 0;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 1; round <= 3; round++) {
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<KilnCli.Outcome>> runs = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+          runs.add(pool.submit(() -> {
+            start.await();
+            return KilnCli.run("score", conf.toString(), "--run-date", "2026-11-23", "--input", customers,
+                "--output", scores, "--model", "churn-score@1");
+          }));
+        }
+        start.countDown();
+        for (java.util.concurrent.Future<KilnCli.Outcome> run : runs) {
+          KilnCli.Outcome outcome = run.get(5, java.util.concurrent.TimeUnit.MINUTES);
+          if (outcome.exitCode() == 0) {
+            committed++;
+          } else {
+            assertEquals(ExitCodes.CONFLICT, outcome.exitCode(), outcome.toString());
+            assertTrue(outcome.err().contains("another run committed to the same table first"), outcome.err());
+            assertTrue(outcome.err().contains("nothing of this run was committed: run it again"), outcome.err());
+            assertFalse(outcome.err().contains("\tat "), "one message, no stack trace: " + outcome.err());
+            conflicts++;
+          }
+        }
+        Dataset<Row> written = spark.read().format("delta").load(scores);
+        assertEquals(3000, written.filter("run_date = DATE'2026-11-23'").count(), "round " + round);
+        assertEquals(1, written.filter("run_date = DATE'2026-11-23'").select("scored_at").distinct().count(),
+            "round " + round + ": the date holds one run's rows, not a mix of two");
+        // Every commit is a whole run's: one per run that reported success.
+        assertEquals(committed, io.delta.tables.DeltaTable.forPath(spark, scores).history().count(),
+            "round " + round);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    System.out.printf("6 concurrent runs of one date: %d committed, %d exited 4 (conflict)%n", committed, conflicts);
+    assertTrue(committed >= 3, "at least one run of each round commits: " + committed);
+  }
+
   @Test
   void aTableWithoutTheModelsColumnsExitsWithTwo() throws Exception {
     SparkSession spark = SharedSpark.session();
