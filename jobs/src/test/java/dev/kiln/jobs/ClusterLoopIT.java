@@ -195,7 +195,10 @@ class ClusterLoopIT {
     }
   }
 
-  /** The cluster's and local mode's records of one algorithm: every metric within the tolerance, equal ledgers. */
+  /**
+   * Two records of one algorithm (the cluster's and local mode's, or a disturbed and an undisturbed cluster run's):
+   * every metric within the tolerance, equal ledgers.
+   */
   private static void compare(String algorithm, Row clusterRecord, Row localRecord) {
     Map<String, Double> clusterMetrics = new TreeMap<>(clusterRecord.<String, Double>getJavaMap(
         clusterRecord.fieldIndex("metrics")));
