@@ -2,8 +2,9 @@ package dev.kiln.contract;
 
 /**
  * Why a row was quarantined. A row breaking several rules is quarantined under the first, in this order: its record
- * did not parse, a CSV value held bytes its encoding does not allow, then the rules of each column in the data's column order (unparseable, null, range, category),
- * then a missing label. The {@link #code} is what the quarantine table and the row ledger carry.
+ * did not parse, a CSV value held bytes its encoding does not allow, then the rules of each column in the data's
+ * column order (unparseable, null, range, category), then a missing label. The {@link #code} is what the quarantine
+ * table and the row ledger carry.
  */
 public enum QuarantineReason {
   /** A CSV line with more or fewer fields than the header. */

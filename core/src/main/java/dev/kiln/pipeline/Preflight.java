@@ -89,7 +89,6 @@ public final class Preflight {
         })).toList();
   }
 
-  /** Adds a problem for every configured column the source does not have. */
   /**
    * The column check of {@link #check} against the columns a read produced, for sources whose probe cannot name them
    * (CSV without a header, JSON, a JDBC query): the config's columns must be there.
@@ -114,6 +113,7 @@ public final class Preflight {
     throw new InvalidInputException(message.toString());
   }
 
+  /** Adds a problem for every configured column the source does not have. */
   static void checkColumns(PipelineConfig pipeline, List<String> columns, ConfigReader origins,
       List<ConfigProblem> problems) {
     Map<String, List<String>> wanted = new java.util.LinkedHashMap<>();

@@ -26,8 +26,7 @@ public final class MalformedInput {
 
   /** Spark's messages for a file it cannot read as its format says, each naming the file. */
   private static final java.util.List<String> UNREADABLE_FILE = java.util.List.of(
-      "Parquet column cannot be converted in file", "Could not read footer for file", "is not a Parquet file",
-      "Encountered error while reading file");
+      "Parquet column cannot be converted in file", "Could not read footer for file", "is not a Parquet file");
 
   /** Spark's messages about a file it could not read as its format says (first lines, outermost first), if any. */
   static java.util.Optional<String> unreadableFile(Throwable failure) {

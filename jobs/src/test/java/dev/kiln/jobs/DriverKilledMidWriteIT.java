@@ -95,7 +95,8 @@ class DriverKilledMidWriteIT {
     run(command);
     assertEquals(version + 1, DeltaTable.forPath(spark, target.toString()).history(1).head().getLong(0),
         step + ": the re-run committed one version");
-    assertEquals(undisturbed, count(spark, target, where), step + ": the re-run's rows differ from the undisturbed run's");
+    assertEquals(undisturbed, count(spark, target, where),
+        step + ": the re-run's rows differ from the undisturbed run's");
   }
 
   /** Runs {@code kiln COMMAND} as its own JVM and kills it (SIGKILL) when a data file not in {@code before} appears. */

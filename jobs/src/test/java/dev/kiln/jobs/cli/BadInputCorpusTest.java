@@ -20,10 +20,10 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Broken configs and broken data through {@code kiln run}: each case ends in exit code 2 with one message naming the
@@ -50,7 +50,8 @@ class BadInputCorpusTest {
     dir = temp;
     SparkSession spark = SharedSpark.session();
     Dataset<Row> good = spark.range(400).selectExpr("cast(id % 70 + 1 as int) as tenure",
-        "cast(10 + id * 37 % 90 as double) as charges", "element_at(array('a', 'b', 'c'), cast(id % 3 + 1 as int)) as plan",
+        "cast(10 + id * 37 % 90 as double) as charges",
+        "element_at(array('a', 'b', 'c'), cast(id % 3 + 1 as int)) as plan",
         "cast(id * 7 % 3 = 0 as int) as churned");
     List<String> lines = new ArrayList<>(List.of("tenure,charges,plan,churned"));
     good.collectAsList().forEach(r -> lines.add(r.getInt(0) + "," + r.getDouble(1) + "," + r.getString(2) + ","
