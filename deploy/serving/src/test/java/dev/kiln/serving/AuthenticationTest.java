@@ -26,6 +26,60 @@ class AuthenticationTest {
   @TempDir
   Path dir;
 
+  /**
+   * Part of serving under fire: 2,000 seeded requests without a valid token — none, a wrong or truncated one, another
+   * scheme, odd Unicode in the header — with good and broken bodies on every route. Each is refused (401, or 404/405
+   * for a route or method that does not exist) and none gets a 5xx; a valid token still gets an answer after.
+   */
+  @Test
+  void twoThousandRequestsWithoutAValidTokenAreRefusedAndNoneGetsAServerError() {
+    FakeRegistry registry = new FakeRegistry();
+    java.util.Random random = new java.util.Random(20261122);
+    Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+    try (ModelServer server = new ModelServer(ServerSettings.of(ModelRef.parse("churn@champion")).withPort(0)
+        .withToken(Optional.of(BearerToken.of(TOKEN))), registry, registry, Optional.empty()).start()) {
+      Http anonymous = new Http(server.port());
+      anonymous.awaitReady(Duration.ofSeconds(30));
+      String[] paths = {"/v1/models/churn/predict", "/v1/models", "/v1/models/churn", "/metrics", "/openapi.json",
+          "/v1/models/other/predict", "/v1/models/churn/predict/extra"};
+      String[] bodies = {RECORD, "{\"records\": [" + RECORD + "]}", "{", "[]", "{\"tenure\": \"\u00e9\u4e2d\"}",
+          "\"" + "x".repeat(5_000) + "\""};
+      for (int i = 0; i < 2_000; i++) {
+        HttpRequestKind kind = HttpRequestKind.values()[i % HttpRequestKind.values().length];
+        String path = paths[random.nextInt(paths.length)];
+        java.net.http.HttpRequest.Builder request = anonymous.request(path);
+        switch (kind) {
+          case NO_HEADER -> { }
+          case WRONG_TOKEN -> request.header("Authorization", "Bearer " + TOKEN.substring(0, 1 + random.nextInt(
+              TOKEN.length() - 1)));
+          case EMPTY_BEARER -> request.header("Authorization", "Bearer ");
+          case OTHER_SCHEME -> request.header("Authorization", List.of("Basic ", "Digest ", "token ", "")
+              .get(random.nextInt(4)) + TOKEN);
+          case ODD_CHARACTERS -> request.header("Authorization", "Bearer " + TOKEN + " " + "\u00ff".repeat(1
+              + random.nextInt(50)));
+          case LONG_TOKEN -> request.header("Authorization", "Bearer " + "k".repeat(1 + random.nextInt(6_000)));
+        }
+        String body = bodies[random.nextInt(bodies.length)];
+        // Mostly the route's own method; one in five another.
+        boolean predict = path.endsWith("/predict");
+        String method = random.nextInt(5) == 0 ? (predict ? "PUT" : "DELETE") : predict ? "POST" : "GET";
+        Http.Response answer = anonymous.send(request.method(method, "GET".equals(method)
+            ? java.net.http.HttpRequest.BodyPublishers.noBody()
+            : java.net.http.HttpRequest.BodyPublishers.ofString(body)));
+        statuses.merge(answer.status(), 1, Integer::sum);
+        assertTrue(answer.status() < 500, kind + " " + method + " -> " + answer);
+        assertTrue(List.of(401, 404, 405).contains(answer.status()), kind + " " + method + " -> " + answer);
+      }
+      System.out.println("requests without a valid token by status: " + statuses);
+      assertTrue(statuses.getOrDefault(401, 0) > 1_000, statuses.toString());
+      Http.Response predicted = anonymous.withToken(TOKEN).post("/v1/models/churn/predict", RECORD);
+      assertEquals(200, predicted.status(), predicted.toString());
+    }
+  }
+
+  /** How a request without a valid token goes wrong. */
+  private enum HttpRequestKind { NO_HEADER, WRONG_TOKEN, EMPTY_BEARER, OTHER_SCHEME, ODD_CHARACTERS, LONG_TOKEN }
+
   @Test
   void withATokenEveryRequestButTheHealthChecksNeedsIt() {
     FakeRegistry registry = new FakeRegistry();
