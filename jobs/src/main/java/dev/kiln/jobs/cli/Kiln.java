@@ -80,14 +80,13 @@ public final class Kiln implements Runnable {
     }
     String command = line.getCommandSpec().qualifiedName(" ");
     KilnException expected = find(failure, KilnException.class);
+    // Delta's optimistic concurrency: the other writer's commit won; this one's data files are left uncommitted.
+    java.util.ConcurrentModificationException conflict = find(failure, java.util.ConcurrentModificationException.class);
     int code;
     if (expected != null) {
       err.println(command + ": " + expected.getMessage());
       code = expected.exitCode();
-    } else if (find(failure, java.util.ConcurrentModificationException.class) != null) {
-      // Delta's optimistic concurrency: the other writer's commit won; this one's data files are left uncommitted.
-      java.util.ConcurrentModificationException conflict =
-          find(failure, java.util.ConcurrentModificationException.class);
+    } else if (conflict != null) {
       err.println(command + ": another run committed to the same table first (" + conflict.getClass().getSimpleName()
           + "); nothing of this run was committed: run it again");
       code = ExitCodes.CONFLICT;
