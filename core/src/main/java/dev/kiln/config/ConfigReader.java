@@ -51,6 +51,13 @@ public final class ConfigReader {
     return config.hasPath(path);
   }
 
+  /** The value at {@code path} if it is quoted or unquoted text, not a number: a keyword such as {@code auto}. */
+  public Optional<String> text(String path) {
+    knownPaths.add(path);
+    return config.hasPath(path) && config.getValue(path).valueType() == ConfigValueType.STRING
+        ? Optional.of(config.getString(path)) : Optional.empty();
+  }
+
   public Optional<String> optionalString(String path) {
     knownPaths.add(path);
     if (!config.hasPath(path)) {

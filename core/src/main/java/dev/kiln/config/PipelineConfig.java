@@ -421,7 +421,23 @@ public record PipelineConfig(
 
   public record RegistryConfig(String root) {}
 
-  public record SparkConfig(String master, int partitions, Map<String, String> conf) {}
+  /**
+   * The {@code spark} section.
+   *
+   * @param master the master for local runs (a {@code --master} flag or spark-submit's master wins)
+   * @param partitions shuffle partitions and the partitions of the training rows; empty for {@code auto}: three per
+   *     core of the running application, decided when the rows are prepared ({@code dev.kiln.pipeline.Parallelism})
+   *     and recorded with the run's params as {@code partitions}
+   * @param checkpointDir where fits write MLlib's checkpoints (a per-run directory under it, deleted after the fit);
+   *     must be storage every executor reaches, as the warehouse is
+   * @param conf any Spark setting
+   */
+  public record SparkConfig(String master, java.util.OptionalInt partitions, String checkpointDir,
+      Map<String, String> conf) {
+
+    /** The value {@code spark.partitions} takes to size partitions to the cluster. */
+    public static final String AUTO = "auto";
+  }
 
   /**
    * Batch scoring: the table read, where predictions go, the version that scores them.

@@ -190,7 +190,9 @@ public final class PipelineConfigParser {
 
     SparkConfig spark = new SparkConfig(
         in.requiredString("spark.master", "the Spark master for local runs"),
-        (int) in.integer("spark.partitions", p -> p >= 1 && p <= 100_000, "1 to 100,000"),
+        partitions(in),
+        HadoopPaths.qualify(in.optionalString("spark.checkpoint-dir")
+            .orElse(HadoopPaths.child(warehouse, "checkpoints"))),
         in.stringMap("spark.conf"));
 
     PipelineConfig.MonitoringConfig monitoring = monitoring(in);
@@ -655,5 +657,19 @@ public final class PipelineConfigParser {
         output,
         in.optionalString(at + ".labels.id-column").filter(c -> !c.isBlank()),
         in.optionalString(at + ".labels.label-column").filter(c -> !c.isBlank()));
+  }
+
+  /** {@code spark.partitions}: a whole number, or {@code auto} (empty) to size them to the cluster. */
+  private static java.util.OptionalInt partitions(ConfigReader in) {
+    String path = "spark.partitions";
+    Optional<String> text = in.text(path).map(String::strip);
+    if (text.filter(SparkConfig.AUTO::equals).isPresent()) {
+      return java.util.OptionalInt.empty();
+    }
+    if (text.isPresent() && !text.get().matches("\\d+")) {
+      in.problem(path, "expected a whole number or " + SparkConfig.AUTO + " but found '" + text.get() + "'");
+      return java.util.OptionalInt.empty();
+    }
+    return java.util.OptionalInt.of((int) in.integer(path, p -> p >= 1 && p <= 100_000, "1 to 100,000, or auto"));
   }
 }

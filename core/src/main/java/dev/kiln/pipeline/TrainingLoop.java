@@ -270,9 +270,9 @@ public final class TrainingLoop {
   }
 
   /**
-   * Rows with a label, the label as a double, partitioned by the split columns into {@code spark.partitions} and
-   * sorted within partitions, then cached: a layout that is the same on any cluster. Runs one pass, which also
-   * checks that the label is binary.
+   * Rows with a label, the label as a double, partitioned by the split columns into {@code spark.partitions} (a
+   * fixed number: the same layout on any cluster; {@code auto}: {@link Parallelism}) and sorted within partitions,
+   * then cached. Runs one pass, which also checks the label.
    */
   public Prepared prepare(Dataset<Row> cleaned, RunLineage lineage, RowLedger ledger) {
     String label = config.features().label();
@@ -290,12 +290,15 @@ public final class TrainingLoop {
     List<String> splitBy = config.evaluation().splitBy();
     Column[] partitionBy = splitBy.isEmpty() ? all : splitBy.stream().map(c -> col("`" + c + "`"))
         .toArray(Column[]::new);
+    // auto: sized now, when a cluster's executors have registered, and the session's shuffles follow it.
+    int partitions = config.spark().partitions().isPresent() ? config.spark().partitions().getAsInt()
+        : Parallelism.apply(spark, config.spark());
     CountedRows counted = CountedRows.of(cleaned, "prepare_in");
     Column labelValue = col("`" + label + "`");
     Dataset<Row> labelled = counted.rows()
         .filter(labelValue.isNotNull())
         .withColumn(label, text ? labelValue : labelValue.cast("double"))
-        .repartition(config.spark().partitions(), partitionBy)
+        .repartition(partitions, partitionBy)
         .sortWithinPartitions(xxhash64(all))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Column asNumber = col("`" + label + "`");
@@ -363,7 +366,8 @@ public final class TrainingLoop {
   /** The progress line of a prepared set; separate because the steps before it report only once it has run. */
   public void reportPrepared(Prepared prepared) {
     progress.step("prepare", String.format("%,d labelled rows, %d partitions, task %s",
-        prepared.ledger().get(RowLedger.USABLE), config.spark().partitions(), prepared.task().configName()));
+        prepared.ledger().get(RowLedger.USABLE), prepared.rows().rdd().getNumPartitions(),
+        prepared.task().configName()));
   }
 
   /** Fits on the training split, evaluates on the held-out split. The held-out rows never reach {@code fit}. */
@@ -401,7 +405,10 @@ public final class TrainingLoop {
     ModelTrainer trainer = new ModelTrainer(features, config.model(), config.clean().canonicalize(),
         prepared.task()).groupedBy(config.evaluation().splitBy());
     long started = System.nanoTime();
-    PipelineModel model = trainer.fit(train);
+    PipelineModel model;
+    try (FitCheckpoints checkpoints = FitCheckpoints.open(spark, config.spark().checkpointDir())) {
+      model = trainer.fit(train);
+    }
     progress.step("train", String.format("%s in %.1f s%s", config.model().algorithm(),
         (System.nanoTime() - started) / 1e9, trainer.tuning().map(t -> String.format(java.util.Locale.ROOT,
             " (tuned: %s, %s %.4f)", t.bestCandidate().describe(), t.metric(), t.bestCandidate().metric()))
@@ -412,6 +419,7 @@ public final class TrainingLoop {
     progress.step("evaluate", formatMetrics(metrics));
     Map<String, String> params = new LinkedHashMap<>(trainer.effectiveParams());
     params.put("task", prepared.task().configName());
+    params.put(Parallelism.PARAM, String.valueOf(prepared.rows().rdd().getNumPartitions()));
     List<String> dropped = config.features().allColumns().stream()
         .filter(c -> !features.allColumns().contains(c)).toList();
     if (!dropped.isEmpty()) {

@@ -84,6 +84,25 @@ class PipelineConfigParserTest {
   }
 
   @Test
+  void partitionsAreANumberOrAutoAndCheckpointsGoUnderTheWarehouse() throws IOException {
+    PipelineConfig fixed = parse(VALID).config();
+    assertEquals(java.util.OptionalInt.of(8), fixed.spark().partitions(), "the default: the same on any layout");
+    assertEquals(fixed.warehouse() + "/checkpoints", fixed.spark().checkpointDir());
+
+    PipelineConfig auto = parse(VALID + """
+        spark { partitions = auto, checkpoint-dir = "/shared/kiln-checkpoints" }
+        """).config();
+    assertTrue(auto.spark().partitions().isEmpty(), "auto: sized when the rows are prepared");
+    assertEquals("file:/shared/kiln-checkpoints", auto.spark().checkpointDir());
+
+    PipelineConfigParser.Result bad = parse(VALID + """
+        spark.partitions = lots
+        """);
+    assertEquals(List.of("spark.partitions: expected a whole number or auto but found 'lots'"),
+        bad.problems().stream().map(p -> p.key() + ": " + p.message()).toList());
+  }
+
+  @Test
   void rangesAndRulesAreChecked() throws IOException {
     PipelineConfigParser.Result result = parse(VALID + """
         sample.fraction = 1.5

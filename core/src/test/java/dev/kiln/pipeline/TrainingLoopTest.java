@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,6 +77,55 @@ class TrainingLoopTest {
     assertEquals(1000, scored);
   }
 
+
+  @Test
+  void autoPartitionsFollowTheCoresAndALongFitIsCheckpointedThenCleanedUp(SparkSession spark) throws Exception {
+    Path checkpoints = dir.resolve("checkpoints");
+    Path file = dir.resolve("auto.conf");
+    Files.writeString(file, """
+        warehouse = "%s"
+        pipeline.name = auto-test
+        source { format = generated, generated { rows = 3000, seed = 3 } }
+        features {
+          label = churned
+          numeric = [tenure_months, monthly_charges, support_calls]
+          categorical = [contract]
+        }
+        model { algorithm = gbt, params { maxIter = 6, maxDepth = 3, checkpointInterval = 2 } }
+        spark { partitions = auto, checkpoint-dir = "%s" }
+        """.formatted(dir.resolve("warehouse"), checkpoints));
+    PipelineConfig config = Preflight.check(ConfigLayers.load(file, Map.of(), List.of()), new Configuration());
+    // A checkpointed RDD's lineage starts at the files it was saved to: later stages read a ReliableCheckpointRDD.
+    List<String> rdds = java.util.Collections.synchronizedList(new ArrayList<>());
+    SparkListener listener = new SparkListener() {
+      @Override
+      public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+        scala.collection.JavaConverters.seqAsJavaList(submitted.stageInfo().rddInfos())
+            .forEach(r -> rdds.add(r.name()));
+      }
+    };
+    String shufflePartitions = spark.conf().get("spark.sql.shuffle.partitions");
+    List<String> progress = new ArrayList<>();
+    spark.sparkContext().addSparkListener(listener);
+    TrainingLoop.Trained trained;
+    try {
+      trained = new TrainingLoop(spark, config, (step, detail) -> progress.add(step + " " + detail)).train();
+      spark.sparkContext().listenerBus().waitUntilEmpty(10_000);
+    } finally {
+      spark.sparkContext().removeSparkListener(listener);
+      spark.conf().set("spark.sql.shuffle.partitions", shufflePartitions);
+    }
+
+    int expected = Parallelism.TASKS_PER_CORE * spark.sparkContext().defaultParallelism();
+    assertEquals(String.valueOf(expected), trained.params().get(Parallelism.PARAM), trained.params().toString());
+    assertTrue(progress.stream().anyMatch(p -> p.startsWith("prepare") && p.contains(expected + " partitions")),
+        progress.toString());
+    assertTrue(rdds.contains("ReliableCheckpointRDD"), "the boosting iterations were checkpointed: " + rdds);
+    try (var left = Files.walk(checkpoints)) {
+      assertEquals(List.of(checkpoints), left.toList(), "the fit's checkpoints are deleted after it");
+    }
+    assertTrue(trained.metrics().get("auc_roc") > 0.6, trained.metrics().toString());
+  }
 
   @Test
   void featuresMissingTooOftenInTheTrainingSplitAreLeftOutAndReported(SparkSession spark) throws IOException {

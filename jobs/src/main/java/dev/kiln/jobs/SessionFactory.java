@@ -1,6 +1,7 @@
 package dev.kiln.jobs;
 
 import dev.kiln.config.PipelineConfig;
+import dev.kiln.pipeline.Parallelism;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
@@ -18,13 +19,21 @@ public interface SessionFactory {
    */
   SparkSession open(String appName, Optional<String> master, int partitions, Map<String, String> conf);
 
+  /** Spark's own default, used until {@code spark.partitions = auto} is sized. */
+  int SPARK_SHUFFLE_PARTITIONS = 200;
+
   void close(SparkSession spark);
 
   /** Opens a session for a pipeline: the master is the flag, else spark-submit's, else the config's. */
   default SparkSession open(String appName, Optional<String> masterFlag, PipelineConfig config) {
     Optional<String> master = masterFlag.isPresent() ? masterFlag
         : System.getProperty("spark.master") != null ? Optional.empty() : Optional.of(config.spark().master());
-    return open(appName, master, config.spark().partitions(), config.spark().conf());
+    SparkSession spark = open(appName, master, config.spark().partitions().orElse(SPARK_SHUFFLE_PARTITIONS),
+        config.spark().conf());
+    // auto: sized to the cores there now; sized again when the training rows are prepared, by when a cluster's
+    // executors have registered.
+    Parallelism.apply(spark, config.spark());
+    return spark;
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.kiln.errors.ConfigProblem;
 import dev.kiln.errors.InvalidConfigException;
 import dev.kiln.errors.JobFailedException;
 import dev.kiln.jobs.TextTable;
+import dev.kiln.pipeline.Parallelism;
 import dev.kiln.pipeline.Preflight;
 import dev.kiln.pipeline.TrainingLoop;
 import dev.kiln.registry.DeltaRegistry;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,7 +56,7 @@ final class ReproduceCommand extends RegistryCommand {
   @Override
   void run(DeltaRegistry registry) {
     ModelVersion original = registry.resolve(ModelRef.parse(ref));
-    List<String> pins = new ArrayList<>(overrides);
+    List<String> pins = pins(original.params(), overrides);
     original.lineage().sourceVersion().ifPresent(v -> pins.add("source.version=" + v));
     // A window given as "the last 90 days" ended when the sample was taken: take it again with the same end.
     windowEnd(original).ifPresent(end -> pins.add("sample.window.end=" + end));
@@ -69,7 +71,7 @@ final class ReproduceCommand extends RegistryCommand {
     }
     PipelineConfig config = Preflight.check(layers, PipelineCommand.hadoopConf(layers));
     var spark = registry.spark();
-    spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(config.spark().partitions()));
+    Parallelism.apply(spark, config.spark());
 
     PrintWriter err = spec.commandLine().getErr();
     TrainingLoop loop = new TrainingLoop(spark, config, (step, detail) -> {
@@ -119,5 +121,16 @@ final class ReproduceCommand extends RegistryCommand {
   private static java.util.Optional<String> windowEnd(ModelVersion version) {
     return dev.kiln.jobs.PipelineJobs.sampleProvenance(version).flatMap(p -> p.window())
         .map(w -> w.end().toString());
+  }
+
+  /**
+   * The partitions the original fit had (recorded by the training loop; sized to its cluster when
+   * {@code spark.partitions = auto}), then the {@code --conf} overrides, which win.
+   */
+  static List<String> pins(Map<String, String> params, List<String> overrides) {
+    List<String> pins = new ArrayList<>();
+    Optional.ofNullable(params.get(Parallelism.PARAM)).ifPresent(n -> pins.add("spark.partitions=" + n));
+    pins.addAll(overrides);
+    return pins;
   }
 }

@@ -102,8 +102,8 @@ class KilnCommandLineTest {
     assertEquals(2, outcome.exitCode(), outcome.toString());
     assertTrue(outcome.err().contains("environment variable KILN_CONF_sample_fraction: sample.fraction: 2.0 is out "
         + "of range"), outcome.err());
-    assertTrue(outcome.err().contains("--conf spark.partitions: spark.partitions: expected a whole number but "
-        + "found 'many'"), outcome.err());
+    assertTrue(outcome.err().contains("--conf spark.partitions: spark.partitions: expected a whole number or "
+        + "auto but found 'many'"), outcome.err());
   }
 
   @Test
