@@ -324,7 +324,8 @@ public final class TrainingLoop {
       problem = "label column '" + label + "' has " + check.getLong(3) + " NaN values";
     } else if (java.util.Objects.equals(check.getString(4), check.getString(5))) {
       problem = String.format("label column '%s' has one value (%s) in all %,d labelled rows: there is nothing to "
-          + "learn (a classifier needs at least two classes)", label, check.getString(4), usable);
+          + "learn (%s)", label, check.getString(4), usable, task == Task.REGRESSION
+              ? "a regression needs a label that varies" : "a classifier needs at least two classes");
     } else if (task == Task.BINARY && notBinary > 0) {
       problem = "label column '" + label + "' has " + notBinary + " rows whose value is not 0 or 1; a binary label "
           + "must be 0/1 or boolean (model.task = multiclass or regression for other labels)";
