@@ -415,22 +415,28 @@ public final class TrainingLoop {
             " (tuned: %s, %s %.4f)", t.bestCandidate().describe(), t.metric(), t.bestCandidate().metric()))
             .orElse("")));
 
-    Evaluation evaluation = evaluation(model, test, prepared.task());
-    Map<String, Double> metrics = evaluation.metrics();
-    progress.step("evaluate", formatMetrics(metrics));
-    Map<String, String> params = new LinkedHashMap<>(trainer.effectiveParams());
-    params.put("task", prepared.task().configName());
-    params.put(Parallelism.PARAM, String.valueOf(prepared.rows().rdd().getNumPartitions()));
-    List<String> dropped = config.features().allColumns().stream()
-        .filter(c -> !features.allColumns().contains(c)).toList();
-    if (!dropped.isEmpty()) {
-      params.put("dropped_features", String.join(",", dropped));
+    // The held-out predictions serve the evaluation and the drift baseline: one pass of the model over them.
+    Dataset<Row> predictions = model.transform(test).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Evaluation evaluation = evaluationOf(predictions, model, prepared.task());
+      Map<String, Double> metrics = evaluation.metrics();
+      progress.step("evaluate", formatMetrics(metrics));
+      Map<String, String> params = new LinkedHashMap<>(trainer.effectiveParams());
+      params.put("task", prepared.task().configName());
+      params.put(Parallelism.PARAM, String.valueOf(prepared.rows().rdd().getNumPartitions()));
+      List<String> dropped = config.features().allColumns().stream()
+          .filter(c -> !features.allColumns().contains(c)).toList();
+      if (!dropped.isEmpty()) {
+        params.put("dropped_features", String.join(",", dropped));
+      }
+      DriftBaseline baseline = DriftBaseline.compute(train, inputFields(train.schema(), features),
+          java.util.Set.copyOf(features.categorical()), predictions, prepared.task().configName(),
+          new DriftBaseline.Options(config.monitoring().bins(), config.monitoring().topValues()));
+      return new Trained(model, metrics, params, ledger, prepared.lineage(),
+          signature(prepared.rows().schema(), features, prepared.task()), evaluation, Optional.of(baseline));
+    } finally {
+      predictions.unpersist();
     }
-    DriftBaseline baseline = DriftBaseline.compute(train, inputFields(train.schema(), features),
-        java.util.Set.copyOf(features.categorical()), model.transform(test), prepared.task().configName(),
-        new DriftBaseline.Options(config.monitoring().bins(), config.monitoring().topValues()));
-    return new Trained(model, metrics, params, ledger, prepared.lineage(),
-        signature(prepared.rows().schema(), features, prepared.task()), evaluation, Optional.of(baseline));
   }
 
   /**
@@ -485,16 +491,20 @@ public final class TrainingLoop {
   public Evaluation evaluation(PipelineModel model, Dataset<Row> test, Task task) {
     Dataset<Row> predictions = model.transform(test).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      String label = ModelTrainer.trainedLabel(config.features().label(), test.schema());
-      return switch (task) {
-        case BINARY -> BinaryClassificationMetrics.evaluate(predictions, label);
-        case MULTICLASS -> dev.kiln.evaluate.MulticlassMetrics.evaluate(predictions, label,
-            classNames(model, label));
-        case REGRESSION -> dev.kiln.evaluate.RegressionMetrics.evaluate(predictions, label);
-      };
+      return evaluationOf(predictions, model, task);
     } finally {
       predictions.unpersist();
     }
+  }
+
+  /** The evaluation of {@code model}'s predictions of held-out rows ({@code model.transform(test)}). */
+  private Evaluation evaluationOf(Dataset<Row> predictions, PipelineModel model, Task task) {
+    String label = ModelTrainer.trainedLabel(config.features().label(), predictions.schema());
+    return switch (task) {
+      case BINARY -> BinaryClassificationMetrics.evaluate(predictions, label);
+      case MULTICLASS -> dev.kiln.evaluate.MulticlassMetrics.evaluate(predictions, label, classNames(model, label));
+      case REGRESSION -> dev.kiln.evaluate.RegressionMetrics.evaluate(predictions, label);
+    };
   }
 
   /**
