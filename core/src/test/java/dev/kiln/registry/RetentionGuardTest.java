@@ -37,14 +37,31 @@ class RetentionGuardTest {
   }
 
   @Test
-  void vacuumKeepsTheVersionARegisteredModelReadsAndOnlyThat(SparkSession spark) {
+  void vacuumKeepsTheVersionARegisteredModelReadsAndOnlyThat(SparkSession spark) throws Exception {
     String pinned = table(spark, "pinned");
     String unpinned = table(spark, "unpinned");
     DeltaRegistry registry = new DeltaRegistry(spark, "file:" + dir.resolve("registry"));
     registry.register(readerOf(registry, pinned, 0));
     RetentionGuard guard = new RetentionGuard(spark, registry);
 
-    RetentionGuard.Plan kept = guard.vacuum(pinned, 0, Instant.now());
+    // Delta lists a table's files for VACUUM in spark.sql.sources.parallelPartitionDiscovery.parallelism tasks,
+    // 10,000 by default: a minute of empty tasks per vacuum of a small table.
+    java.util.concurrent.atomic.AtomicInteger tasks = new java.util.concurrent.atomic.AtomicInteger();
+    org.apache.spark.scheduler.SparkListener counter = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+        tasks.incrementAndGet();
+      }
+    };
+    spark.sparkContext().addSparkListener(counter);
+    RetentionGuard.Plan kept;
+    try {
+      kept = guard.vacuum(pinned, 0, Instant.now());
+      spark.sparkContext().listenerBus().waitUntilEmpty(10_000);
+    } finally {
+      spark.sparkContext().removeSparkListener(counter);
+    }
+    assertTrue(tasks.get() < 1000, tasks.get() + " tasks for one vacuum of a two-file table");
     assertEquals(Optional.of(0L), kept.pinned());
     assertEquals(List.of("churn@1"), kept.readers());
     assertTrue(kept.usedHours() >= 1, "the retention reaches back to the pinned commit: " + kept);
