@@ -1,6 +1,5 @@
 package dev.kiln.clean;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -9,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -40,37 +38,8 @@ public final class Deduplicator {
     this.latestBy = latestBy;
   }
 
-  /**
-   * The rows without exact duplicates (equal in every column, a null equal to a null, NaN to NaN and -0.0 to 0.0,
-   * as {@link Dataset#dropDuplicates()} compares them): one of each group of equal rows is kept, every other row
-   * passes unchanged. Unchanged when exact deduplication is off.
-   */
   public Dataset<Row> dropExactDuplicates(Dataset<Row> rows) {
-    return exact ? dropExactDuplicates(rows, columns -> xxhash64(columns)) : rows;
-  }
-
-  /**
-   * Exact deduplication that shuffles whole rows only for candidates: rows whose {@code rowHash} some other row
-   * shares. A first aggregation finds the hashes seen more than once (only the 64-bit hashes shuffle, and those
-   * repeated are broadcast); rows with a hash of their own cannot have a duplicate and pass through, and
-   * {@code dropDuplicates()} runs on the candidates alone. Exact whatever the hash, as long as rows equal under
-   * {@code dropDuplicates()}'s rules always hash alike: a collision only makes two different rows candidates, which
-   * {@code dropDuplicates()} then tells apart. Spark's {@code xxhash64} does: it skips nulls, hashes every NaN alike
-   * ({@code doubleToLongBits}) and -0.0 as 0.0 (DeduplicatorTest checks all three).
-   *
-   * @param rowHash a 64-bit hash of a row's columns (package-private so that tests can force collisions)
-   */
-  static Dataset<Row> dropExactDuplicates(Dataset<Row> rows, Function<Column[], Column> rowHash) {
-    String hash = "__kiln_row_hash";
-    Column[] all = Arrays.stream(rows.columns()).map(Deduplicator::quoted).toArray(Column[]::new);
-    Dataset<Row> hashed = rows.withColumn(hash, rowHash.apply(all));
-    String repeatedHash = "__kiln_repeated_hash";
-    Dataset<Row> repeated = broadcast(hashed.groupBy(hash).count().where(col("count").gt(1))
-        .select(col(hash).as(repeatedHash)));
-    Column candidate = col(hash).equalTo(col(repeatedHash));
-    Dataset<Row> single = hashed.join(repeated, candidate, "left_anti").drop(hash);
-    Dataset<Row> candidates = hashed.join(repeated, candidate, "left_semi").drop(hash).dropDuplicates();
-    return single.unionByName(candidates);
+    return exact ? rows.dropDuplicates() : rows;
   }
 
   public Dataset<Row> keepLatestPerKey(Dataset<Row> rows) {

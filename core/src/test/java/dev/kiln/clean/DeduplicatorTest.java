@@ -1,7 +1,5 @@
 package dev.kiln.clean;
 
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.xxhash64;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.testing.DataFrameAssertions;
@@ -41,33 +39,6 @@ class DeduplicatorTest {
     frames.assertEqualsIgnoringOrder(rows.distinct(), exactOnly.keepLatestPerKey(exactOnly.dropExactDuplicates(rows)));
     Deduplicator nothing = new Deduplicator(false, List.of(), Optional.empty());
     frames.assertEqualsIgnoringOrder(rows, nothing.dropExactDuplicates(rows));
-  }
-
-  @Test
-  void exactDuplicatesAreEqualAsDropDuplicatesComparesThem(DataFrameAssertions frames) {
-    // Nulls equal nulls, every NaN equals NaN and -0.0 equals 0.0: such rows must share a hash to be found.
-    Dataset<Row> rows = frames.sql("select * from values "
-        + "('a', cast('NaN' as double), 0.0D), ('a', cast('NaN' as double), -0.0D), "
-        + "(null, 1.0D, null), (null, 1.0D, null), (null, null, 1.0D), "
-        + "('b', cast('-0.0' as double), cast('-0.0' as float)), ('b', 0.0D, cast('0.0' as float)), "
-        + "('c', 2.0D, 3.0D) as t(id, x, y)");
-    Deduplicator exactOnly = new Deduplicator(true, List.of(), Optional.empty());
-    Dataset<Row> kept = exactOnly.dropExactDuplicates(rows);
-    org.junit.jupiter.api.Assertions.assertEquals(rows.dropDuplicates().count(), kept.count());
-    org.junit.jupiter.api.Assertions.assertEquals(5, kept.count());
-    frames.assertEqualsIgnoringOrder(rows.dropDuplicates().selectExpr("id", "x + 0.0D as x", "y + 0.0D as y"),
-        kept.selectExpr("id", "x + 0.0D as x", "y + 0.0D as y"));
-  }
-
-  @Test
-  void rowsWhoseHashesCollideAreStillToldApart(DataFrameAssertions frames) {
-    Dataset<Row> rows = frames.sql(ROWS);
-    // A hash that is the same for every row makes every row a candidate; only the exact comparison decides.
-    frames.assertEqualsIgnoringOrder(rows.dropDuplicates(),
-        Deduplicator.dropExactDuplicates(rows, columns -> lit(7L)));
-    // A hash that only looks at the id: rows of one id collide, the other columns still count.
-    frames.assertEqualsIgnoringOrder(rows.dropDuplicates(),
-        Deduplicator.dropExactDuplicates(rows, columns -> xxhash64(columns[0])));
   }
 
   @Test
