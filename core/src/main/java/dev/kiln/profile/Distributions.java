@@ -1,38 +1,44 @@
 package dev.kiln.profile;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.dense_rank;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.kiln.profile.Profile.Bin;
 import dev.kiln.profile.Profile.ValueCount;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.expressions.Window;
 
 /**
  * The profile's second pass: histograms of numeric columns, top values of categorical ones, and the cross-counts
  * with the label that associations need, all from one grouped aggregation.
  *
- * <p>Each row is stacked into one cell per profiled column, {@code (column, key, x)}: the key is the histogram bin
- * (bounds from the first pass's min and max) or the value itself. Cells are counted per (column, key, label class)
- * with the sums of the label and of {@code x}; a rank by count then keeps every bin and the top values of each
- * categorical column and lumps the rest into one "other" group per column, so what reaches the driver is small
- * however many distinct values a column has.
+ * <p>Each row holds one cell per profiled column, {@code (column, key, x)}: the key is the histogram bin (bounds from
+ * the first pass's min and max) or the value itself. Each partition counts its cells per (column, key, label class),
+ * with the sums of the label and of {@code x}, in a hash map ({@link CellCounter}), so only those partial counts are
+ * shuffled and merged; a rank by count then keeps every bin and the top values of each categorical column and lumps
+ * the rest into one "other" group per column, so what reaches the driver is small however many distinct values a
+ * column has.
  */
 final class Distributions {
 
@@ -49,7 +55,7 @@ final class Distributions {
       // `least` skips nulls, so the null of a missing value must be kept outside it.
       Column bin = when(finite.isNotNull(), width == 0 ? lit(0)
           : least(floor(finite.minus(lit(min)).divide(lit(width))), lit(bins - 1)));
-      return new Target(column, bin.cast("string"), finite, true);
+      return new Target(column, bin.cast("int"), finite, true);
     }
 
     static Target values(int column, Column value) {
@@ -88,19 +94,29 @@ final class Distributions {
     if (targets.isEmpty()) {
       return List.of();
     }
-    Column[] cells = targets.stream().map(t -> struct(lit(t.column()).as("f"), t.key().as("key"),
-        t.x().cast("double").as("x"), lit(t.binned()).as("binned"))).toArray(Column[]::new);
-    Dataset<Row> stacked = rows.select(explode(array(cells)).as("c"), label.classKey().as("lk"), label.y().as("y"))
-        .select(col("c.f").as("f"), col("c.key").as("key"), col("c.x").as("x"), col("c.binned").as("binned"),
-            col("lk"), col("y"))
-        .where(col("key").isNotNull());
-    Column y = col("y");
-    Column x = col("x");
+    // One column per target for the key (an int bin or a string value) and one for x, then the label's two.
+    List<Column> projection = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) {
+      Target t = targets.get(i);
+      projection.add(t.key().as("k" + i));
+      projection.add(t.x().cast("double").as("x" + i));
+    }
+    projection.add(label.classKey().as("lk"));
+    projection.add(label.y().as("y"));
+    Dataset<Row> projected = rows.select(projection.toArray(Column[]::new));
+    int[] columns = targets.stream().mapToInt(Target::column).toArray();
+    boolean[] binned = new boolean[targets.size()];
+    for (int i = 0; i < binned.length; i++) {
+      binned[i] = targets.get(i).binned();
+    }
+    // Counting cells in a hash map per partition, rather than stacking every row into one row per target and
+    // letting Spark group those, is what makes this pass cheap: only the partial counts reach the shuffle.
+    Dataset<Row> partial = projected.mapPartitions(new CellCounter(columns, binned), Encoders.row(PARTIAL));
     // Repartitioning by column once lets the window by (column, key), the rank within a column and the final
     // grouping all run without another shuffle.
-    Dataset<Row> grouped = stacked.groupBy("f", "binned", "key", "lk")
-        .agg(count(lit(1)).as("n"), count(y).as("ny"), sum(y).as("sy"), sum(y.multiply(y)).as("syy"),
-            sum(x).as("sx"), sum(x.multiply(x)).as("sxx"))
+    Dataset<Row> grouped = partial.groupBy("f", "binned", "key", "lk")
+        .agg(sum("n").as("n"), sum("ny").as("ny"), sum("sy").as("sy"), sum("syy").as("syy"), sum("sx").as("sx"),
+            sum("sxx").as("sxx"))
         .repartition(col("f"));
     Dataset<Row> ranked = grouped
         .withColumn("total", sum("n").over(Window.partitionBy("f", "key")))
@@ -118,6 +134,112 @@ final class Distributions {
           r.getLong(4), r.getLong(5), orZero(r, 6), orZero(r, 7), orZero(r, 8), orZero(r, 9)));
     }
     return result;
+  }
+
+  /** The rows {@link CellCounter} emits: one (column, key, label class)'s partial counts and sums. */
+  private static final StructType PARTIAL = new StructType()
+      .add("f", DataTypes.IntegerType, false)
+      .add("binned", DataTypes.BooleanType, false)
+      .add("key", DataTypes.StringType, false)
+      .add("lk", DataTypes.StringType, true)
+      .add("n", DataTypes.LongType, false)
+      .add("ny", DataTypes.LongType, false)
+      .add("sy", DataTypes.DoubleType, false)
+      .add("syy", DataTypes.DoubleType, false)
+      .add("sx", DataTypes.DoubleType, false)
+      .add("sxx", DataTypes.DoubleType, false);
+
+  /**
+   * Counts one partition's cells in a hash map and emits each (column, key, label class) once with its partial
+   * counts and sums; they are merged across partitions by the grouping that follows. When the map holds
+   * {@link #FLUSH_AT} cells (a column with very many distinct values) it is emitted and emptied, which bounds the
+   * memory a partition needs without changing any total.
+   *
+   * <p>Input rows are {@code (k0, x0, k1, x1, ..., lk, y)}: target {@code i}'s key (a null key is no cell) and
+   * numeric value, the label's class and its numeric value.
+   */
+  static final class CellCounter implements MapPartitionsFunction<Row, Row> {
+    private static final long serialVersionUID = 1L;
+    static final int FLUSH_AT = 1 << 17;
+
+    private final int[] columns;
+    private final boolean[] binned;
+
+    CellCounter(int[] columns, boolean[] binned) {
+      this.columns = columns.clone();
+      this.binned = binned.clone();
+    }
+
+    /** A cell: target index, key (an Integer bin or a String value) and label class (or null). */
+    private record Key(int target, Object key, String labelClass) {}
+
+    /** Mutable partial sums of one cell; a null {@code y} or {@code x} adds nothing to its sums. */
+    private static final class Sums {
+      long n;
+      long ny;
+      double sy;
+      double syy;
+      double sx;
+      double sxx;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> input) {
+      int targets = columns.length;
+      return new Iterator<>() {
+        private final Map<Key, Sums> cells = new HashMap<>();
+        private Iterator<Map.Entry<Key, Sums>> out = Collections.emptyIterator();
+
+        @Override
+        public boolean hasNext() {
+          if (out.hasNext()) {
+            return true;
+          }
+          cells.clear();
+          while (input.hasNext() && cells.size() < FLUSH_AT) {
+            count(input.next());
+          }
+          out = cells.entrySet().iterator();
+          return out.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          Map.Entry<Key, Sums> e = out.next();
+          Key k = e.getKey();
+          Sums s = e.getValue();
+          return RowFactory.create(columns[k.target()], binned[k.target()], String.valueOf(k.key()),
+              k.labelClass(), s.n, s.ny, s.sy, s.syy, s.sx, s.sxx);
+        }
+
+        private void count(Row row) {
+          String labelClass = row.isNullAt(2 * targets) ? null : row.getString(2 * targets);
+          boolean hasY = !row.isNullAt(2 * targets + 1);
+          double y = hasY ? row.getDouble(2 * targets + 1) : 0.0;
+          for (int i = 0; i < targets; i++) {
+            Object key = row.get(2 * i);
+            if (key == null) {
+              continue;
+            }
+            Sums s = cells.computeIfAbsent(new Key(i, key, labelClass), k -> new Sums());
+            s.n++;
+            if (hasY) {
+              s.ny++;
+              s.sy += y;
+              s.syy += y * y;
+            }
+            if (!row.isNullAt(2 * i + 1)) {
+              double x = row.getDouble(2 * i + 1);
+              s.sx += x;
+              s.sxx += x * x;
+            }
+          }
+        }
+      };
+    }
   }
 
   /** The histogram of one binned column: every bin, empty ones included. */
