@@ -1,11 +1,12 @@
 package dev.kiln.pipeline;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Option;
 
 /**
@@ -19,6 +20,8 @@ import scala.Option;
  * training loop runs its fits one at a time.
  */
 public final class FitCheckpoints implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FitCheckpoints.class);
 
   private final SparkContext context;
   private final Path directory;
@@ -41,14 +44,17 @@ public final class FitCheckpoints implements AutoCloseable {
     return directory;
   }
 
-  /** Deletes the fit's checkpoints: they are of no use once the model is fitted. */
+  /**
+   * Deletes the fit's checkpoints: they are of no use once the model is fitted. A directory that cannot be deleted is
+   * logged, not thrown: the model it would fail is already fitted.
+   */
   @Override
   public void close() {
     try {
       FileSystem fs = directory.getFileSystem(context.hadoopConfiguration());
       fs.delete(directory, true);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not delete the fit's checkpoints in " + directory, e);
+      LOG.warn("Could not delete the fit's checkpoints in {}: {}", directory, e.toString());
     }
   }
 }
