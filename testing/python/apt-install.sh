@@ -3,17 +3,18 @@
 # shellcheck shell=bash
 
 # apt_install LOG PACKAGE...: installs Debian packages non-interactively (as root, else through passwordless sudo),
-# retrying once after `apt-get update`. On failure prints the log's tail and returns 1.
+# retrying once after `apt-get update`, waiting up to 5 minutes for dpkg's lock (another ensure-*.sh may be installing).
+# On failure prints the log's tail and returns 1.
 apt_install() {
   local log="$1"
   shift
   local sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo -n"
-  if DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q "$@" >"$log" 2>&1; then
+  if DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q -o DPkg::Lock::Timeout=300 "$@" >"$log" 2>&1; then
     return 0
   fi
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get update -q >>"$log" 2>&1 || true
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q "$@" >>"$log" 2>&1 || {
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get update -q -o DPkg::Lock::Timeout=300 >>"$log" 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q -o DPkg::Lock::Timeout=300 "$@" >>"$log" 2>&1 || {
     tail -n 20 "$log" >&2
     return 1
   }

@@ -2,7 +2,6 @@ package dev.kiln.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,11 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The benchmark's program end to end at a toy size: a generated flights-like table of 20,000 rows is replicated to
  * exactly 30,000, engineered, time-split and written for both tools, and one pair (boosted trees on {@code delayed})
  * is fitted by Kiln and by scikit-learn's script in its own process. It checks that the program works, not how fast.
- * Needs Debian's python3-sklearn (testing/python/ensure-sklearn.sh); skipped without it.
+ * Needs Debian's python3-sklearn: the test installs it with testing/python/ensure-sklearn.sh when missing, and fails,
+ * saying why, when it cannot.
  */
 class PeerComparisonEndToEndTest {
 
-  private static final String PYTHON = "/usr/bin/python3";
   private static final Path SCRIPT = Path.of("python", "sklearn_peer.py");
 
   @TempDir
@@ -61,7 +60,7 @@ class PeerComparisonEndToEndTest {
 
   @Test
   void bothToolsFitTheSameRowsAndAreMeasured() throws IOException {
-    assumeTrue(sklearnInstalled(), "Debian's python3-sklearn is not installed (testing/python/ensure-sklearn.sh)");
+    ensureSklearn();
     Path flights = flights();
     Path cache = dir.resolve("cache");
     Progress progress = new Progress();
@@ -98,15 +97,17 @@ class PeerComparisonEndToEndTest {
     assertTrue(PeerTable.markdown(List.of(result)).contains("| 30,000 | boosted trees: delayed |"));
   }
 
-  private static boolean sklearnInstalled() {
+  /** Runs the project's own installer; a machine that cannot get scikit-learn fails the test, never skips it. */
+  private static void ensureSklearn() throws IOException {
+    Process install = new ProcessBuilder("bash", Path.of("..", "testing", "python", "ensure-sklearn.sh").toString())
+        .redirectErrorStream(true).start();
+    String output = new String(install.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     try {
-      return Files.isRegularFile(SCRIPT) && new ProcessBuilder(PYTHON, "-c", "import sklearn, pandas, threadpoolctl")
-          .start().waitFor() == 0;
-    } catch (IOException e) {
-      return false;
+      assertEquals(0, install.waitFor(), "testing/python/ensure-sklearn.sh could not provide scikit-learn:\n" + output);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      throw new IOException("interrupted while installing scikit-learn", e);
     }
+    assertTrue(Files.isRegularFile(SCRIPT), SCRIPT + " is missing");
   }
 }
