@@ -39,11 +39,6 @@ public final class FitCheckpoints implements AutoCloseable {
     return new FitCheckpoints(context, new Path(directory.get()));
   }
 
-  /** The directory this fit's checkpoints go to. */
-  public Path directory() {
-    return directory;
-  }
-
   /**
    * Deletes the fit's checkpoints: they are of no use once the model is fitted. A directory that cannot be deleted is
    * logged, not thrown: the model it would fail is already fitted.

@@ -31,6 +31,11 @@ public final class RetentionGuard {
   public record Plan(String table, Optional<Long> pinned, List<String> readers, long requestedHours,
       long requiredHours, long usedHours, Optional<Instant> pinnedCommitTime) {}
 
+  /** The Spark setting Delta's VACUUM takes its listing's number of tasks from. */
+  static final String LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
+
+  private static final int LISTING_TASKS_PER_CORE = 4;
+
   private final SparkSession spark;
   private final Registry registry;
 
@@ -85,9 +90,4 @@ public final class RetentionGuard {
     }
     return plan;
   }
-
-  /** The Spark setting Delta's VACUUM takes its listing's number of tasks from. */
-  static final String LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
-
-  private static final int LISTING_TASKS_PER_CORE = 4;
 }
