@@ -31,6 +31,7 @@ public final class SharedSpark {
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.ui.enabled", "false")
           .config("spark.sql.shuffle.partitions", "4")
+          .config("spark.databricks.delta.snapshotPartitions", "2")
           .config("spark.sql.warehouse.dir", scratch.resolve("spark-warehouse").toString())
           .config("spark.local.dir", scratch.resolve("local").toString())
           .getOrCreate();

@@ -87,7 +87,9 @@ class ClusterLoopIT {
       List<String> sparkConf = new ArrayList<>(List.of("spark.ui.enabled=false",
           // Both executors registered before the first task, so both get work.
           "spark.scheduler.minRegisteredResourcesRatio=1.0",
-          "spark.scheduler.maxRegisteredResourcesWaitingTime=60s"));
+          "spark.scheduler.maxRegisteredResourcesWaitingTime=60s",
+          // The tables here are a few files each: Delta's default of 50 tasks per state rebuild is all overhead.
+          "spark.databricks.delta.snapshotPartitions=2"));
       if (!itFlags.isEmpty()) {
         sparkConf.add("spark.executor.extraJavaOptions=" + itFlags);
       }
