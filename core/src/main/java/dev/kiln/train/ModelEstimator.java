@@ -19,16 +19,20 @@ import org.apache.spark.ml.Predictor;
 import org.apache.spark.ml.attribute.Attribute;
 import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.attribute.NominalAttribute;
+import org.apache.spark.ml.classification.LinearSVC;
+import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
 import org.apache.spark.ml.classification.NaiveBayes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.regression.LinearRegression;
 import org.apache.spark.ml.stat.Summarizer;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The model stage of a Kiln pipeline: the configured estimator, completed at fit time with what only the rows it is
@@ -49,6 +53,13 @@ import org.apache.spark.sql.types.StructType;
  *       ({@code c} for them, {@code q} for the rest), and MLlib trees' {@code maxBins} raised to the most values a
  *       category slot has, unless configured.
  * </ul>
+ *
+ * <p>The estimators that read their rows more than once — the linear models, the MLP and naive Bayes — get them
+ * cached: the columns they read, as the feature stages left them, cached before the completions above and the fit,
+ * released after them. Otherwise each pass (their feature statistics, their training blocks, every one of the MLP's
+ * iterations) computes every feature stage again; cached, the stages run once (a 10-million-row logistic regression:
+ * 45 s → 35 s, bench/README.md). Rows that come cached, and the learners that cache their own input (trees) or
+ * convert it once (XGBoost), are fitted as they come.
  */
 @SuppressWarnings({"rawtypes", "unchecked"})
 final class ModelEstimator extends Estimator implements Serializable {
@@ -94,6 +105,18 @@ final class ModelEstimator extends Estimator implements Serializable {
   public Model fit(Dataset dataset) {
     Dataset<Row> rows = dataset.toDF();
     Predictor learner = (Predictor) estimator.copy(ParamMap.empty());
+    if (!readsRowsRepeatedly(learner) || !rows.storageLevel().equals(StorageLevel.NONE())) {
+      return completeAndFit(learner, rows);
+    }
+    Dataset<Row> cached = rows.select(columnsRead(learner)).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return completeAndFit(learner, cached);
+    } finally {
+      cached.unpersist(false);
+    }
+  }
+
+  private Model completeAndFit(Predictor learner, Dataset<Row> rows) {
     String label = learner.getLabelCol();
     if (completion.balanced()) {
       rows = rows.withColumn(WEIGHT, classWeights(rows, label));
@@ -130,6 +153,32 @@ final class ModelEstimator extends Estimator implements Serializable {
       return new MulticlassXGBoostModel(xgboost);
     }
     return fitted;
+  }
+
+  /**
+   * Whether {@code learner} reads its rows in more than one pass and leaves them uncached: MLlib's linear models
+   * (their feature statistics, then their training blocks or normal equations), the MLP (every iteration) and naive
+   * Bayes (Kiln's check of its features, then its counts). Tree learners cache their own binned rows; XGBoost
+   * converts them once.
+   */
+  static boolean readsRowsRepeatedly(Predictor learner) {
+    return learner instanceof LogisticRegression || learner instanceof LinearRegression
+        || learner instanceof LinearSVC || learner instanceof MultilayerPerceptronClassifier
+        || learner instanceof NaiveBayes;
+  }
+
+  /** The columns {@code learner} reads: features, label and a configured weight column. */
+  private static Column[] columnsRead(Predictor learner) {
+    List<Column> read = new ArrayList<>();
+    for (String param : List.of("featuresCol", "labelCol", "weightCol")) {
+      if (learner.hasParam(param) && learner.isDefined(learner.getParam(param))) {
+        String name = (String) learner.getOrDefault(learner.getParam(param));
+        if (!name.isEmpty()) {
+          read.add(col("`" + name + "`"));
+        }
+      }
+    }
+    return read.toArray(Column[]::new);
   }
 
   /** {@code n / (k · n_class)} per row, from one count per class of {@code rows}. */

@@ -1,5 +1,7 @@
 package dev.kiln.train;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.udf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,10 +15,22 @@ import dev.kiln.testing.UsesSpark;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Predictor;
+import org.apache.spark.ml.classification.LinearSVC;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
+import org.apache.spark.ml.classification.NaiveBayes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.regression.LinearRegression;
 import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.util.LongAccumulator;
 import org.junit.jupiter.api.Test;
 
 /** What the model stage completes at fit time, and what it refuses. */
@@ -33,6 +47,36 @@ class ModelEstimatorTest {
     int inputs = AttributeGroup.fromStructField(fitted.transform(rows).schema().apply("features")).size();
     // Three classes and the label indexer's slot for unseen ones.
     assertEquals(inputs + ",8,4,4", trainer.effectiveParams().get("layers"));
+  }
+
+  @Test
+  void estimatorsThatReadTheirRowsRepeatedlyComputeTheFeatureStagesOnce(SparkSession spark) {
+    LongAccumulator built = spark.sparkContext().longAccumulator("feature vectors built");
+    UserDefinedFunction vector = udf((UDF2<Double, Double, Vector>) (x1, x2) -> {
+      built.add(1);
+      return Vectors.dense(x1, x2);
+    }, new VectorUDT());
+    // The features come from a computation over uncached rows, as a pipeline's feature stages give them.
+    Dataset<Row> rows = Learning.binary(spark, 1000)
+        .select(vector.apply(col("x1").cast("double"), col("x2").cast("double")).as("features"), col("y"));
+    new LogisticRegression().setLabelCol("y").setMaxIter(20).fit(rows);
+    long uncached = built.value();
+    assertTrue(uncached >= 2000, "Spark's own logistic regression read its input " + uncached + " times over");
+
+    int persistedBefore = spark.sparkContext().getPersistentRDDs().size();
+    ModelEstimator.Completion plain = new ModelEstimator.Completion(Algorithm.LOGISTIC_REGRESSION, false, List.of(),
+        false, 0.0, 0L, List.of());
+    List<Predictor<?, ?, ?>> learners = List.of(new LogisticRegression().setMaxIter(20),
+        new LinearSVC().setMaxIter(20), new LinearRegression().setSolver("l-bfgs").setMaxIter(20),
+        new LinearRegression(), new MultilayerPerceptronClassifier().setMaxIter(20).setSeed(1),
+        new NaiveBayes().setModelType("gaussian"));
+    for (Predictor<?, ?, ?> learner : learners) {
+      built.reset();
+      learner.setLabelCol("y");
+      new ModelEstimator(learner, plain).fit(rows);
+      assertEquals(1000, built.value(), learner.getClass().getSimpleName() + " built the features once per row");
+    }
+    assertEquals(persistedBefore, spark.sparkContext().getPersistentRDDs().size(), "the cached rows are released");
   }
 
   @Test
