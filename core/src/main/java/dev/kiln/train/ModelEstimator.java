@@ -8,8 +8,10 @@ import static org.apache.spark.sql.functions.when;
 import dev.kiln.errors.InvalidInputException;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostEstimator;
@@ -19,13 +21,10 @@ import org.apache.spark.ml.Predictor;
 import org.apache.spark.ml.attribute.Attribute;
 import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.attribute.NominalAttribute;
-import org.apache.spark.ml.classification.LinearSVC;
-import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
 import org.apache.spark.ml.classification.NaiveBayes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.regression.LinearRegression;
 import org.apache.spark.ml.stat.Summarizer;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.Column;
@@ -54,12 +53,12 @@ import org.apache.spark.storage.StorageLevel;
  *       category slot has, unless configured.
  * </ul>
  *
- * <p>The estimators that read their rows more than once — the linear models, the MLP and naive Bayes — get them
- * cached: the columns they read, as the feature stages left them, cached before the completions above and the fit,
- * released after them. Otherwise each pass (their feature statistics, their training blocks, every one of the MLP's
- * iterations) computes every feature stage again; cached, the stages run once (a 10-million-row logistic regression:
- * 45 s → 35 s, bench/README.md). Rows that come cached, and the learners that cache their own input (trees) or
- * convert it once (XGBoost), are fitted as they come.
+ * <p>Every MLlib learner reads its rows in several passes — the linear models their feature statistics, then their
+ * training blocks; the trees their label's classes, a sample for their split candidates, then their binned rows; the
+ * MLP every iteration — and each pass would compute every feature stage again. So the stage caches the columns the
+ * fit reads, as the feature stages left them, before the completions above, and releases them after the fit: the
+ * feature stages run once (a 10-million-row logistic regression: 45 s → 35 s, bench/README.md). XGBoost converts its
+ * rows once, and rows that come cached are used as they come.
  */
 @SuppressWarnings({"rawtypes", "unchecked"})
 final class ModelEstimator extends Estimator implements Serializable {
@@ -105,7 +104,7 @@ final class ModelEstimator extends Estimator implements Serializable {
   public Model fit(Dataset dataset) {
     Dataset<Row> rows = dataset.toDF();
     Predictor learner = (Predictor) estimator.copy(ParamMap.empty());
-    if (!readsRowsRepeatedly(learner) || !rows.storageLevel().equals(StorageLevel.NONE())) {
+    if (learner instanceof XGBoostEstimator || !rows.storageLevel().equals(StorageLevel.NONE())) {
       return completeAndFit(learner, rows);
     }
     Dataset<Row> cached = rows.select(columnsRead(learner)).persist(StorageLevel.MEMORY_AND_DISK());
@@ -156,29 +155,20 @@ final class ModelEstimator extends Estimator implements Serializable {
   }
 
   /**
-   * Whether {@code learner} reads its rows in more than one pass and leaves them uncached: MLlib's linear models
-   * (their feature statistics, then their training blocks or normal equations), the MLP (every iteration) and naive
-   * Bayes (Kiln's check of its features, then its counts). Tree learners cache their own binned rows; XGBoost
-   * converts them once.
+   * The columns the fit reads: the learner's features, label and configured weight, and with early stopping the
+   * columns its validation part is hashed from.
    */
-  static boolean readsRowsRepeatedly(Predictor learner) {
-    return learner instanceof LogisticRegression || learner instanceof LinearRegression
-        || learner instanceof LinearSVC || learner instanceof MultilayerPerceptronClassifier
-        || learner instanceof NaiveBayes;
-  }
-
-  /** The columns {@code learner} reads: features, label and a configured weight column. */
-  private static Column[] columnsRead(Predictor learner) {
-    List<Column> read = new ArrayList<>();
+  private Column[] columnsRead(Predictor learner) {
+    Set<String> read = new LinkedHashSet<>();
     for (String param : List.of("featuresCol", "labelCol", "weightCol")) {
       if (learner.hasParam(param) && learner.isDefined(learner.getParam(param))) {
-        String name = (String) learner.getOrDefault(learner.getParam(param));
-        if (!name.isEmpty()) {
-          read.add(col("`" + name + "`"));
-        }
+        read.add((String) learner.getOrDefault(learner.getParam(param)));
       }
     }
-    return read.toArray(Column[]::new);
+    if (completion.earlyStopping()) {
+      read.addAll(completion.rowColumns());
+    }
+    return read.stream().filter(name -> !name.isEmpty()).map(name -> col("`" + name + "`")).toArray(Column[]::new);
   }
 
   /** {@code n / (k · n_class)} per row, from one count per class of {@code rows}. */

@@ -16,10 +16,13 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Predictor;
+import org.apache.spark.ml.classification.DecisionTreeClassifier;
+import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LinearSVC;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
 import org.apache.spark.ml.classification.NaiveBayes;
+import org.apache.spark.ml.classification.RandomForestClassifier;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
@@ -50,31 +53,37 @@ class ModelEstimatorTest {
   }
 
   @Test
-  void estimatorsThatReadTheirRowsRepeatedlyComputeTheFeatureStagesOnce(SparkSession spark) {
+  void everyMllibLearnerComputesTheFeatureStagesOncePerFit(SparkSession spark) {
     LongAccumulator built = spark.sparkContext().longAccumulator("feature vectors built");
     UserDefinedFunction vector = udf((UDF2<Double, Double, Vector>) (x1, x2) -> {
       built.add(1);
       return Vectors.dense(x1, x2);
     }, new VectorUDT());
     // The features come from a computation over uncached rows, as a pipeline's feature stages give them.
-    Dataset<Row> rows = Learning.binary(spark, 1000)
-        .select(vector.apply(col("x1").cast("double"), col("x2").cast("double")).as("features"), col("y"));
+    Dataset<Row> rows = Learning.binary(spark, 1000).withColumn("features",
+        vector.apply(col("x1").cast("double"), col("x2").cast("double")));
     new LogisticRegression().setLabelCol("y").setMaxIter(20).fit(rows);
-    long uncached = built.value();
-    assertTrue(uncached >= 2000, "Spark's own logistic regression read its input " + uncached + " times over");
+    assertTrue(built.value() >= 2000, "Spark's own logistic regression built its features " + built.value() + " times");
+    built.reset();
+    new GBTClassifier().setLabelCol("y").setMaxIter(5).fit(rows);
+    assertTrue(built.value() >= 2000, "Spark's own GBT built its features " + built.value() + " times");
 
     int persistedBefore = spark.sparkContext().getPersistentRDDs().size();
-    ModelEstimator.Completion plain = new ModelEstimator.Completion(Algorithm.LOGISTIC_REGRESSION, false, List.of(),
-        false, 0.0, 0L, List.of());
     List<Predictor<?, ?, ?>> learners = List.of(new LogisticRegression().setMaxIter(20),
         new LinearSVC().setMaxIter(20), new LinearRegression().setSolver("l-bfgs").setMaxIter(20),
         new LinearRegression(), new MultilayerPerceptronClassifier().setMaxIter(20).setSeed(1),
-        new NaiveBayes().setModelType("gaussian"));
+        new NaiveBayes().setModelType("gaussian"), new DecisionTreeClassifier(),
+        new RandomForestClassifier().setNumTrees(5), new GBTClassifier().setMaxIter(5));
     for (Predictor<?, ?, ?> learner : learners) {
-      built.reset();
-      learner.setLabelCol("y");
-      new ModelEstimator(learner, plain).fit(rows);
-      assertEquals(1000, built.value(), learner.getClass().getSimpleName() + " built the features once per row");
+      for (boolean earlyStopping : learner instanceof GBTClassifier ? List.of(false, true) : List.of(false)) {
+        built.reset();
+        learner.setLabelCol("y");
+        // Early stopping hashes the input columns into its validation part: they are cached too.
+        new ModelEstimator(learner, new ModelEstimator.Completion(Algorithm.GBT, false, List.of(), earlyStopping,
+            0.2, 7L, List.of("x1", "x2", "colour", "y"))).fit(rows);
+        assertEquals(1000, built.value(), learner.getClass().getSimpleName() + (earlyStopping ? " (early stopping)"
+            : "") + " built the features once per row");
+      }
     }
     assertEquals(persistedBefore, spark.sparkContext().getPersistentRDDs().size(), "the cached rows are released");
   }
