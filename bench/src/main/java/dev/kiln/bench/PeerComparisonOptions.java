@@ -32,7 +32,7 @@ record PeerComparisonOptions(Optional<Path> data, Path cache, List<Long> sizes, 
         --data FILE         flights-3m.parquet (default: fetched by bin/fetch-vega-datasets into data/vega-datasets)
         --cache DIR         engineered train/test rows per size (default bench/target/peer-data)
         --sizes LIST        rows per table, comma-separated (default 1000000,3000000,10000000,30000000)
-        --models LIST       logistic,xgboost,xgboost-regression (default all three)
+        --models LIST       logistic,xgboost,xgboost-regression,lightgbm,lightgbm-regression (default all five)
         --warmup-rows N     rows of the table each pair is fitted on once by each tool, unrecorded, first
                             (default 100000; 0: none)
         --cores N           Spark runs in local[N], scikit-learn with N threads (default 2)

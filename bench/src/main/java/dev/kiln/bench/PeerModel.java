@@ -22,7 +22,12 @@ enum PeerModel {
       PeerModel.KILN_TREES, PeerModel.SKLEARN_TREES.formatted("Classifier")),
   /** The same trees on the delay in minutes. */
   XGBOOST_REGRESSION("xgboost-regression", "boosted trees: delay minutes", PeerData.DELAY, Task.REGRESSION,
-      PeerModel.KILN_TREES, PeerModel.SKLEARN_TREES.formatted("Regressor"));
+      PeerModel.KILN_TREES, PeerModel.SKLEARN_TREES.formatted("Regressor")),
+  /** The same trees by LightGBM: one native dataset trained by every core, against the same scikit-learn peer. */
+  LIGHTGBM("lightgbm", "boosted trees, LightGBM: delayed", PeerData.DELAYED, Task.BINARY, PeerModel.KILN_LIGHTGBM,
+      PeerModel.SKLEARN_TREES.formatted("Classifier")),
+  LIGHTGBM_REGRESSION("lightgbm-regression", "boosted trees, LightGBM: delay minutes", PeerData.DELAY, Task.REGRESSION,
+      PeerModel.KILN_LIGHTGBM, PeerModel.SKLEARN_TREES.formatted("Regressor"));
 
   static final int ITERATIONS = 100;
   static final int ROUNDS = 100;
@@ -37,6 +42,20 @@ enum PeerModel {
       + " rounds, max_depth " + DEPTH + ", eta " + ETA + ", lambda 0 (regression: min_child_weight "
       + MIN_LEAF_ROWS + "); distance, hour, weekday, month numeric; origin, destination categorical "
       + "(categorical-encoding = native: XGBoost splits on sets of airports)";
+  /** Both boosted trees' features: the airports as native categories (sets of them are split on). */
+  private static final String TREE_FEATURES = """
+      features {
+        label = %s
+        numeric = [distance, hour, weekday, month]
+        categorical = [origin, destination]
+        categorical-encoding = native
+      }
+      """;
+  private static final String KILN_LIGHTGBM = "lightgbm (SynapseML LightGBM, one dataset per executor, "
+      + "numThreads = cores); " + ROUNDS + " iterations, maxDepth " + DEPTH + ", numLeaves " + (1 << DEPTH)
+      + ", learningRate " + ETA + ", lambdaL2 0, minDataInLeaf " + MIN_LEAF_ROWS + "; distance, hour, weekday, month "
+      + "numeric; origin, destination categorical (categorical-encoding = native: LightGBM splits on sets of "
+      + "airports)";
   private static final String SKLEARN_TREES = "HistGradientBoosting%s (" + ROUNDS + " iterations, max_depth "
       + DEPTH + ", learning_rate " + ETA + ", max_leaf_nodes " + (1 << DEPTH) + ", l2_regularization 0, "
       + "min_samples_leaf " + MIN_LEAF_ROWS + ", no early stopping); origin, "
@@ -116,13 +135,7 @@ enum PeerModel {
             params { maxIter = %d, regParam = "%s", elasticNetParam = 0.0, standardization = false }
           }
           """, label, ITERATIONS, Double.toString(1.0 / trainRows));
-      case XGBOOST, XGBOOST_REGRESSION -> String.format(Locale.ROOT, """
-          features {
-            label = %s
-            numeric = [distance, hour, weekday, month]
-            categorical = [origin, destination]
-            categorical-encoding = native
-          }
+      case XGBOOST, XGBOOST_REGRESSION -> String.format(Locale.ROOT, TREE_FEATURES + """
           model {
             task = %s
             algorithm = xgboost
@@ -130,6 +143,14 @@ enum PeerModel {
           }
           """, label, task.configName(), ROUNDS, DEPTH, ETA, SEED, task == Task.REGRESSION
               ? ", min_child_weight = " + MIN_LEAF_ROWS : "");
+      case LIGHTGBM, LIGHTGBM_REGRESSION -> String.format(Locale.ROOT, TREE_FEATURES + """
+          model {
+            task = %s
+            algorithm = lightgbm
+            params { numIterations = %d, maxDepth = %d, numLeaves = %d, learningRate = %s, lambdaL2 = 0.0,
+                     minDataInLeaf = %d, seed = %d }
+          }
+          """, label, task.configName(), ROUNDS, DEPTH, 1 << DEPTH, ETA, MIN_LEAF_ROWS, SEED);
     };
   }
 

@@ -47,7 +47,7 @@ public final class PipelineConfigParser {
   public static final List<String> TASKS = List.of("auto", "binary", "multiclass", "regression");
   /** {@code model.algorithm}: the same names as {@code dev.kiln.train.Algorithm}'s. */
   public static final List<String> ALGORITHMS = List.of("logistic-regression", "linear-regression", "decision-tree",
-      "random-forest", "gbt", "linear-svm", "naive-bayes", "mlp", "xgboost");
+      "random-forest", "gbt", "linear-svm", "naive-bayes", "mlp", "xgboost", "lightgbm");
   public static final List<String> CLASS_WEIGHTS = List.of("none", "balanced");
   public static final List<String> TUNING_METHODS = List.of("none", "grid", "random");
   public static final List<String> TUNING_VALIDATIONS = List.of("cross-validation", "train-validation-split");

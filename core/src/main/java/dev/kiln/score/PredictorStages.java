@@ -1,5 +1,6 @@
 package dev.kiln.score;
 
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMClassificationModel;
 import dev.kiln.train.MulticlassXGBoostModel;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoostError;
@@ -13,8 +14,8 @@ import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * Row evaluators for the models other than trees ({@link TreeStages}). MLlib's models are evaluated through their own
- * per-vector methods
+ * Row evaluators for the models other than trees ({@link TreeStages}). MLlib's and LightGBM's models are evaluated
+ * through their own per-vector methods
  * ({@code predictRaw}, {@code raw2probability}, {@code raw2prediction}, {@code predict}) in the order their
  * {@code transform} uses them, so each output column is computed by the same code from the same input. XGBoost models
  * are evaluated by their native booster on a one-row dense array, as XGBoost4J-Spark's {@code transform} does in
@@ -35,11 +36,14 @@ final class PredictorStages {
       String probabilityCol = probabilistic.getProbabilityCol();
       int raw = rawCol.isEmpty() ? -1 : layout.defineVector(rawCol, classes);
       int probability = probabilityCol.isEmpty() ? -1 : layout.defineVector(probabilityCol, classes);
+      // LightGBM's transform asks its booster for the probabilities (it has no raw2probability), as done here.
+      boolean probabilityFromFeatures = model instanceof LightGBMClassificationModel;
       return frame -> {
         Vector v = (Vector) frame[features];
         Vector rawValue = raw >= 0 ? probabilistic.predictRaw(v) : null;
         Vector probabilityValue = probability < 0 ? null
-            : rawValue != null ? probabilistic.raw2probability(rawValue) : probabilistic.predictProbability(v);
+            : rawValue != null && !probabilityFromFeatures ? probabilistic.raw2probability(rawValue)
+            : probabilistic.predictProbability(v);
         if (raw >= 0) {
           frame[raw] = rawValue;
         }

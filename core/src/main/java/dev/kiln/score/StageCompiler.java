@@ -1,5 +1,7 @@
 package dev.kiln.score;
 
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMClassificationModel;
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMRegressionModel;
 import dev.kiln.clean.GroupedImputerModel;
 import dev.kiln.clean.OutlierBoundsModel;
 import dev.kiln.clean.ValueCanonicalizer;
@@ -82,8 +84,10 @@ final class StageCompiler {
     feature(RandomForestRegressionModel.class, TreeStages::randomForestRegressor);
     feature(GBTClassificationModel.class, TreeStages::gbtClassifier);
     feature(GBTRegressionModel.class, TreeStages::gbtRegressor);
+    // LightGBM's models are Spark predictors whose per-vector methods call its native booster.
     for (Class<?> model : List.of(LogisticRegressionModel.class, LinearRegressionModel.class, LinearSVCModel.class,
-        NaiveBayesModel.class, MultilayerPerceptronClassificationModel.class)) {
+        NaiveBayesModel.class, MultilayerPerceptronClassificationModel.class, LightGBMClassificationModel.class,
+        LightGBMRegressionModel.class)) {
       COMPILERS.put(model, (stage, layout) -> PredictorStages.mllib((PredictionModel<?, ?>) stage, layout));
     }
     feature(XGBoostClassificationModel.class, PredictorStages::xgboostClassifier);

@@ -3,6 +3,8 @@ package dev.kiln.train;
 import dev.kiln.errors.ConfigProblem;
 import dev.kiln.errors.InvalidConfigException;
 import dev.kiln.errors.InvalidInputException;
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMClassifier;
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMRegressor;
 import dev.kiln.feature.FeatureStages;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,8 +40,9 @@ import org.apache.spark.ml.regression.LinearRegression;
 import org.apache.spark.ml.regression.RandomForestRegressor;
 
 /**
- * The learning algorithms a config can name ({@code model.algorithm}), each an MLlib (or XGBoost4J-Spark) estimator
- * chosen by the {@link Task}: a classifier for binary and multiclass labels, a regressor for regression. Parameters
+ * The learning algorithms a config can name ({@code model.algorithm}), each an MLlib, XGBoost4J-Spark or SynapseML
+ * LightGBM estimator chosen by the {@link Task}: a classifier for binary and multiclass labels, a regressor for
+ * regression. Parameters
  * are given by the estimator's Spark names ({@code maxIter}, {@code regParam}, ...) and checked before any work.
  */
 public enum Algorithm {
@@ -53,7 +56,12 @@ public enum Algorithm {
   LINEAR_SVM("linear-svm", LinearSVC::new, null, true),
   NAIVE_BAYES("naive-bayes", NaiveBayes::new, null, false),
   MLP("mlp", MultilayerPerceptronClassifier::new, null, false),
-  XGBOOST("xgboost", XGBoostClassifier::new, XGBoostRegressor::new, false);
+  XGBOOST("xgboost", XGBoostClassifier::new, XGBoostRegressor::new, false),
+  /**
+   * LightGBM (SynapseML): histogram-boosted trees grown leaf-wise, one native dataset per executor trained on all its
+   * cores; the fastest boosted trees Kiln has on few machines (bench/README.md).
+   */
+  LIGHTGBM("lightgbm", LightGBMClassifier::new, LightGBMRegressor::new, false);
 
   /** Parameters Kiln sets itself, with the config key that decides them. */
   private static final Map<String, String> SET_BY_KILN = Map.of(

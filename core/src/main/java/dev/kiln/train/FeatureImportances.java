@@ -1,5 +1,6 @@
 package dev.kiln.train;
 
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMModelMethods;
 import dev.kiln.feature.FeatureStages;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,7 +27,7 @@ import scala.collection.JavaConverters;
  *
  * <ul>
  *   <li>{@link Kind#IMPORTANCE}: tree models (decision tree, random forest, gbt) give MLlib's impurity-based
- *       importances; xgboost its total gain per feature, scaled to sum to 1.
+ *       importances; xgboost and lightgbm their total gain per feature, scaled to sum to 1.
  *   <li>{@link Kind#COEFFICIENT}: linear models (logistic and linear regression, linear SVM) give their coefficients,
  *       signed, on the features' own scale (standardisation inside the estimator does not change that); a
  *       multinomial logistic regression gives each feature's largest absolute coefficient over the classes.
@@ -155,6 +156,9 @@ public final class FeatureImportances {
     if (model instanceof XGBoostModel<?> m) {
       return xgboostGain(m, Math.max(features, model.numFeatures()));
     }
+    if (model instanceof LightGBMModelMethods m) {
+      return scaledToOne(m.getFeatureImportances("gain"));
+    }
     // Tree models (decision tree, random forest, gbt) have featureImportances, linear ones coefficients; MLlib gives
     // them no common interface.
     for (String method : List.of("featureImportances", "coefficients")) {
@@ -177,6 +181,12 @@ public final class FeatureImportances {
       }
     }
     return largest;
+  }
+
+  /** {@code values} divided by their sum (left as they are when it is 0: a model of one leaf). */
+  private static double[] scaledToOne(double[] values) {
+    double total = java.util.Arrays.stream(values).sum();
+    return total > 0 ? java.util.Arrays.stream(values).map(v -> v / total).toArray() : values;
   }
 
   private static final java.util.regex.Pattern XGBOOST_FEATURE = java.util.regex.Pattern.compile("f(\\d+)");

@@ -49,8 +49,8 @@ public final class ModelChecks {
         problems.add(problem("model.params.weightCol", "is set by Kiln when model.class-weights = balanced"));
       }
     }
-    if (model.earlyStopping().enabled() && algorithm != Algorithm.GBT && algorithm != Algorithm.XGBOOST) {
-      problems.add(problem("model.early-stopping.enabled", "applies to gbt and xgboost, not "
+    if (model.earlyStopping().enabled() && !EARLY_STOPPING.contains(algorithm)) {
+      problems.add(problem("model.early-stopping.enabled", "applies to gbt, xgboost and lightgbm, not "
           + algorithm.configName()));
     }
     if (model.tuning().enabled()) {
@@ -59,9 +59,13 @@ public final class ModelChecks {
     return problems;
   }
 
+  /** Algorithms that boost until a validation part stops improving, with {@code model.early-stopping}. */
+  static final java.util.Set<Algorithm> EARLY_STOPPING = java.util.EnumSet.of(Algorithm.GBT, Algorithm.XGBOOST,
+      Algorithm.LIGHTGBM);
+
   /** Algorithms that split on sets of a category's values: what {@code categorical-encoding = native} feeds. */
   static final java.util.Set<Algorithm> CATEGORY_SPLITTING = java.util.EnumSet.of(Algorithm.DECISION_TREE,
-      Algorithm.RANDOM_FOREST, Algorithm.GBT, Algorithm.XGBOOST);
+      Algorithm.RANDOM_FOREST, Algorithm.GBT, Algorithm.XGBOOST, Algorithm.LIGHTGBM);
 
   /**
    * The problem with {@code features.categorical-encoding = native} for an algorithm that would read a category's
@@ -72,7 +76,7 @@ public final class ModelChecks {
       return Optional.empty();
     }
     return Optional.of(problem("features.categorical-encoding", "native applies to decision-tree, random-forest, "
-        + "gbt and xgboost, which split on sets of categories; " + algorithm.configName() + " would read a "
+        + "gbt, xgboost and lightgbm, which split on sets of categories; " + algorithm.configName() + " would read a "
         + "category's index as a number: use one-hot"));
   }
 

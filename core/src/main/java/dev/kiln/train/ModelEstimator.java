@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.when;
 
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMBase;
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMClassifier;
 import dev.kiln.errors.InvalidInputException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -47,10 +49,13 @@ import org.apache.spark.storage.StorageLevel;
  *   <li>XGBoost's {@code numWorkers} (the rows' partitions, at most the cluster's cores), its tracker's address
  *       (the driver's, {@code spark.driver.host}) and, for several classes, {@code num_class}, unless configured;
  *       a model of several classes is returned as a {@link MulticlassXGBoostModel}, which loads as it was saved;
+ *   <li>LightGBM's {@code numThreads} (an executor's cores: SynapseML's default trains with one thread),
+ *       {@code objective = multiclass} for several classes, and with early stopping {@code earlyStoppingRound}
+ *       (10 unless set), unless configured;
  *   <li>naive Bayes' check that features are non-negative (all its model types but gaussian need it);
  *   <li>for category slots ({@code features.categorical-encoding = native}): XGBoost's {@code feature_types}
- *       ({@code c} for them, {@code q} for the rest), and MLlib trees' {@code maxBins} raised to the most values a
- *       category slot has, unless configured.
+ *       ({@code c} for them, {@code q} for the rest), LightGBM's {@code categoricalSlotIndexes}, and MLlib trees'
+ *       {@code maxBins} raised to the most values a category slot has, unless configured.
  * </ul>
  *
  * <p>Every MLlib learner reads its rows in several passes — the linear models their feature statistics, then their
@@ -130,6 +135,9 @@ final class ModelEstimator extends Estimator implements Serializable {
     if (learner instanceof XGBoostEstimator xgboost) {
       completeXgboost(learner, rows);
     }
+    if (learner instanceof LightGBMBase) {
+      completeLightgbm(learner, rows);
+    }
     if (learner.hasParam("maxBins")) {
       fitBinsToCategories(learner, rows.schema());
     }
@@ -143,6 +151,12 @@ final class ModelEstimator extends Estimator implements Serializable {
         }
         xgboost.setEvalDataset(rows.filter(col(VALIDATION)).drop(VALIDATION));
         rows = rows.filter(col(VALIDATION).unary_$bang()).drop(VALIDATION);
+      } else if (learner instanceof LightGBMBase) {
+        // LightGBM validates on the flagged rows but stops only with a patience; 0, its default, never stops.
+        if (!learner.isSet(learner.getParam("earlyStoppingRound"))) {
+          Algorithm.set(learner, learner.getParam("earlyStoppingRound"), XGBOOST_STOPPING_ROUNDS);
+        }
+        Algorithm.set(learner, learner.getParam("validationIndicatorCol"), VALIDATION);
       } else {
         Algorithm.set(learner, learner.getParam("validationIndicatorCol"), VALIDATION);
       }
@@ -302,6 +316,47 @@ final class ModelEstimator extends Estimator implements Serializable {
     if (!learner.isSet(learner.getParam("rabitTrackerHostIp")) && driver.isPresent()) {
       Algorithm.set(learner, learner.getParam("rabitTrackerHostIp"), driver.get());
     }
+  }
+
+  /**
+   * LightGBM's objective for several classes ({@code multiclass}), its category slots ({@code categoricalSlotIndexes})
+   * and its threads: one native dataset per executor is
+   * trained by {@code numThreads} threads, and SynapseML's default (0) leaves it at one thread, so it is set to the
+   * cores an executor has ({@link #executorCores}), unless configured.
+   */
+  private static void completeLightgbm(Predictor learner, Dataset<Row> rows) {
+    if (learner instanceof LightGBMClassifier && !learner.isSet(learner.getParam("objective"))
+        && classes(rows, learner.getLabelCol()) > 2) {
+      // Its default objective is binary whatever the label holds.
+      Algorithm.set(learner, learner.getParam("objective"), "multiclass");
+    }
+    if (!learner.isSet(learner.getParam("categoricalSlotIndexes"))
+        && !learner.isSet(learner.getParam("categoricalSlotNames"))) {
+      java.util.SortedMap<Integer, Integer> slots = categorySlots(rows.schema(), learner.getFeaturesCol());
+      if (!slots.isEmpty()) {
+        Algorithm.set(learner, learner.getParam("categoricalSlotIndexes"),
+            slots.keySet().stream().mapToInt(Integer::intValue).toArray());
+      }
+    }
+    if (!learner.isSet(learner.getParam("numThreads"))) {
+      executorCores(rows.sparkSession().sparkContext())
+          .ifPresent(cores -> Algorithm.set(learner, learner.getParam("numThreads"), cores));
+    }
+  }
+
+  /**
+   * The cores of one executor: in local mode all the driver's; else {@code spark.executor.cores}, or when that is unset
+   * (a standalone executor then takes all its worker's cores) the application's cores over its executors.
+   */
+  static Optional<Integer> executorCores(org.apache.spark.SparkContext context) {
+    if (context.isLocal()) {
+      return Optional.of(context.defaultParallelism());
+    }
+    if (context.getConf().contains("spark.executor.cores")) {
+      return Optional.of(context.getConf().getInt("spark.executor.cores", 1));
+    }
+    int executors = context.getExecutorMemoryStatus().size() - 1;  // the driver's block manager is listed too
+    return executors < 1 ? Optional.empty() : Optional.of(Math.max(1, context.defaultParallelism() / executors));
   }
 
   @Override

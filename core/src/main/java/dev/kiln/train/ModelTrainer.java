@@ -1,5 +1,6 @@
 package dev.kiln.train;
 
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMModelMethods;
 import dev.kiln.config.PipelineConfig;
 import dev.kiln.errors.ConfigProblem;
 import dev.kiln.errors.InvalidConfigException;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.PredictionModel;
 import org.apache.spark.ml.Predictor;
 import org.apache.spark.ml.feature.IndexToString;
 import org.apache.spark.ml.feature.StringIndexer;
@@ -153,12 +155,19 @@ public final class ModelTrainer {
   public Map<String, String> effectiveParams() {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("algorithm", model.algorithm());
-    org.apache.spark.ml.param.Params source = fitted == null ? algorithm().estimator(task, features.label(),
-        model.params()) : FeatureImportances.predictor(fitted);
+    PredictionModel<?, ?> predictor = fitted == null ? null : FeatureImportances.predictor(fitted);
+    // A LightGBM model keeps no training params of its own: its booster's saved parameters say what trained.
+    boolean lightgbm = predictor instanceof LightGBMModelMethods;
+    org.apache.spark.ml.param.Params source = predictor == null || lightgbm
+        ? algorithm().estimator(task, features.label(), model.params()) : predictor;
     for (ParamPair<?> pair : source.extractParamMap().toList()) {
       if (pair.value() != null) {
         params.put(pair.param().name(), render(pair.value()));
       }
+    }
+    if (lightgbm) {
+      lightgbmParameters(((LightGBMModelMethods) predictor).getNativeModel())
+          .forEach((name, value) -> params.put("lightgbm." + name, value));
     }
     if (model.balanced()) {
       params.put("class_weights", "balanced");
@@ -182,6 +191,26 @@ public final class ModelTrainer {
     return Optional.ofNullable(tuned);
   }
 
+  /**
+   * The {@code parameters:} section LightGBM writes into a saved model ({@code [num_threads: 2]} per line): every
+   * parameter the booster trained with, by LightGBM's names, as text.
+   */
+  static Map<String, String> lightgbmParameters(String nativeModel) {
+    Map<String, String> parameters = new java.util.TreeMap<>();
+    int start = nativeModel.indexOf("\nparameters:\n");
+    int end = nativeModel.indexOf("\nend of parameters", Math.max(start, 0));
+    if (start < 0 || end < 0) {
+      return parameters;
+    }
+    for (String line : nativeModel.substring(start + "\nparameters:\n".length(), end).split("\n")) {
+      int colon = line.indexOf(": ");
+      if (line.startsWith("[") && line.endsWith("]") && colon > 0) {
+        parameters.put(line.substring(1, colon), line.substring(colon + 2, line.length() - 1));
+      }
+    }
+    return parameters;
+  }
+
   /** How many trees a boosted model has (after early stopping, fewer than it was allowed). */
   static Optional<Integer> trees(org.apache.spark.ml.PredictionModel<?, ?> model) {
     if (model instanceof org.apache.spark.ml.classification.GBTClassificationModel gbt) {
@@ -196,6 +225,11 @@ public final class ModelTrainer {
       } catch (Exception e) {  // XGBoostError, thrown invisibly through Scala
         return Optional.empty();
       }
+    }
+    if (model instanceof com.microsoft.azure.synapse.ml.lightgbm.LightGBMModelMethods lightgbm) {
+      // Its trees after early stopping: the booster keeps the rounds up to the best one (and, per round, one
+      // tree per class; counted here in rounds, as XGBoost's).
+      return Optional.of(lightgbm.getBoosterNumTotalIterations());
     }
     return Optional.empty();
   }

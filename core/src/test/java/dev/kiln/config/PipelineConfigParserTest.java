@@ -56,7 +56,7 @@ class PipelineConfigParserTest {
     assertTrue(lines.stream().anyMatch(l -> l.startsWith(file + ":5: features.label: is required")),
         "an unset key points at the section that should hold it: " + lines);
     assertTrue(lines.contains(file + ":6: model.algorithm: 'catboost' is not one of logistic-regression, "
-        + "linear-regression, decision-tree, random-forest, gbt, linear-svm, naive-bayes, mlp, xgboost"),
+        + "linear-regression, decision-tree, random-forest, gbt, linear-svm, naive-bayes, mlp, xgboost, lightgbm"),
         lines.toString());
   }
 

@@ -108,8 +108,8 @@ class PreflightTest {
     InvalidConfigException e = assertThrows(InvalidConfigException.class,
         () -> Preflight.check(ConfigLayers.load(file, Map.of(), List.of()), new Configuration()));
     assertEquals(List.of(file + ":2: features.categorical-encoding: native applies to decision-tree, random-forest, "
-        + "gbt and xgboost, which split on sets of categories; logistic-regression would read a category's index as "
-        + "a number: use one-hot"), e.problems().stream().map(p -> p.origin() + ": " + p.key() + ": " + p.message())
+        + "gbt, xgboost and lightgbm, which split on sets of categories; logistic-regression would read a category's "
+        + "index as a number: use one-hot"), e.problems().stream().map(p -> p.origin() + ": " + p.key() + ": " + p.message())
         .toList());
   }
 

@@ -141,16 +141,19 @@ class RowScorerParityTest {
     cases.add(new Object[] {"binary", "mlp", ROBUST, Map.of("maxIter", "30")});
     cases.add(new Object[] {"binary", "xgboost", RICH, Map.of("numRound", "20", "max_depth", "3")});
     cases.add(new Object[] {"binary", "xgboost", NATIVE, Map.of("numRound", "20", "max_depth", "3")});
+    cases.add(new Object[] {"binary", "lightgbm", NATIVE, Map.of("numIterations", "20", "numLeaves", "8")});
     cases.add(new Object[] {"binary", "logistic-regression", TEXT_SELECTED, Map.of("maxIter", "25")});
     cases.add(new Object[] {"multiclass", "logistic-regression", RICH, Map.of("maxIter", "25")});
     cases.add(new Object[] {"multiclass", "random-forest", BINNED, Map.of("numTrees", "10")});
     cases.add(new Object[] {"multiclass", "xgboost", NATIVE, Map.of("numRound", "15", "max_depth", "3")});
+    cases.add(new Object[] {"multiclass", "lightgbm", NATIVE, Map.of("numIterations", "15", "numLeaves", "8")});
     cases.add(new Object[] {"regression", "linear-regression", RICH, Map.of("maxIter", "25")});
     cases.add(new Object[] {"regression", "decision-tree", ROBUST, Map.of("maxDepth", "6")});
     cases.add(new Object[] {"regression", "linear-regression", TEXT_VARIANCE, Map.of("maxIter", "25")});
     cases.add(new Object[] {"regression", "random-forest", BINNED, Map.of("numTrees", "10")});
     cases.add(new Object[] {"regression", "gbt", BINNED, Map.of("maxIter", "15")});
     cases.add(new Object[] {"regression", "xgboost", NATIVE, Map.of("numRound", "20")});
+    cases.add(new Object[] {"regression", "lightgbm", RICH, Map.of("numIterations", "20")});
     return cases;
   }
 

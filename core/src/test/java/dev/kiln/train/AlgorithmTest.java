@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMClassifier;
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMRegressor;
 import dev.kiln.config.PipelineConfigParser;
 import dev.kiln.errors.ConfigProblem;
 import dev.kiln.errors.InvalidInputException;
@@ -41,6 +43,9 @@ class AlgorithmTest {
     assertEquals(EnumSet.of(Task.BINARY), Algorithm.LINEAR_SVM.tasks());
     assertEquals(EnumSet.allOf(Task.class), Algorithm.XGBOOST.tasks());
     assertTrue(Algorithm.XGBOOST.estimator(Task.REGRESSION, "y", Map.of()) instanceof XGBoostRegressor);
+    assertEquals(EnumSet.allOf(Task.class), Algorithm.LIGHTGBM.tasks());
+    assertTrue(Algorithm.LIGHTGBM.estimator(Task.REGRESSION, "y", Map.of()) instanceof LightGBMRegressor);
+    assertTrue(Algorithm.LIGHTGBM.estimator(Task.MULTICLASS, "y", Map.of()) instanceof LightGBMClassifier);
     assertTrue(Algorithm.RANDOM_FOREST.estimator(Task.MULTICLASS, "y", Map.of()) instanceof RandomForestClassifier);
     assertEquals("model.algorithm = gbt cannot learn a multiclass task; it serves binary, regression (MLlib's "
         + "GBTClassifier is binary only: use xgboost or random-forest for several classes)",
@@ -61,6 +66,14 @@ class AlgorithmTest {
     assertEquals(7, xgboost.getNumRound());
     assertEquals(-1f, xgboost.getMissing());
     assertArrayEquals(new int[] {1, -1}, (int[]) xgboost.getOrDefault(xgboost.getParam("monotone_constraints")));
+    LightGBMClassifier lightgbm = (LightGBMClassifier) Algorithm.LIGHTGBM.estimator(Task.BINARY, "y",
+        Map.of("numIterations", "40", "learningRate", "0.05", "categoricalSlotIndexes", "[0, 3]"));
+    assertEquals(40, lightgbm.getNumIterations());
+    assertEquals(0.05, lightgbm.getLearningRate());
+    assertArrayEquals(new int[] {0, 3}, lightgbm.getCategoricalSlotIndexes());
+    List<ConfigProblem> problems = Algorithm.LIGHTGBM.check(Map.of("numLeaves", "many",
+        "validationIndicatorCol", "v"), "");
+    assertEquals(2, problems.size(), problems.toString());
   }
 
   @Test

@@ -30,6 +30,7 @@ class AlgorithmsLearnTest {
         "logistic-regression", Map.of("maxIter", "30"),
         "linear-svm", Map.of("maxIter", "30"),
         "xgboost", Map.of("numRound", "30"),
+        "lightgbm", Map.of("numIterations", "30"),
         "mlp", Map.of("maxIter", "100", "seed", "3"));
     return Stream.of(Algorithm.values()).flatMap(a -> a.tasks().stream()
         .map(t -> Arguments.of(a.configName(), t, params.getOrDefault(a.configName(), Map.of()))));

@@ -49,4 +49,18 @@ class EarlyStoppingTest {
         trainer.effectiveParams().get("numEarlyStoppingRounds"));
     assertTrue(Learning.metrics(model, rows, Task.BINARY).get("accuracy") > 0.85);
   }
+
+  @Test
+  void lightgbmStopsAddingRounds(SparkSession spark) {
+    Dataset<Row> rows = Learning.binary(spark, 2000);
+    ModelTrainer trainer = trainer("lightgbm", Map.of("numIterations", "300", "learningRate", "0.5"));
+    PipelineModel model = trainer.fit(rows);
+    int rounds = ModelTrainer.trees(FeatureImportances.predictor(model)).orElseThrow();
+    assertTrue(rounds < 300, rounds + " rounds");
+    Map<String, String> params = trainer.effectiveParams();
+    assertEquals(String.valueOf(rounds), params.get("early_stopping.trees"));
+    // What the booster trained with, from its saved parameters.
+    assertEquals(String.valueOf(ModelEstimator.XGBOOST_STOPPING_ROUNDS), params.get("lightgbm.early_stopping_round"));
+    assertTrue(Learning.metrics(model, rows, Task.BINARY).get("accuracy") > 0.85);
+  }
 }

@@ -22,12 +22,13 @@ class FeatureImportancesTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({"random-forest, IMPORTANCE", "logistic-regression, COEFFICIENT", "xgboost, IMPORTANCE",
-      "mlp, NONE"})
+      "lightgbm, IMPORTANCE", "mlp, NONE"})
   void theInformativeFeatureRanksFirst(String algorithm, FeatureImportances.Kind kind, SparkSession spark) {
     // y depends on x1 only; x2 and colour are noise.
     Dataset<Row> rows = Learning.base(spark, 1500, "cast(case when x1 + 0.1 * noise > 0 then 1 else 0 end as double)");
     Map<String, String> params = switch (algorithm) {
       case "xgboost" -> Map.of("numRound", "10");
+      case "lightgbm" -> Map.of("numIterations", "10");
       case "random-forest" -> Map.of("numTrees", "10");
       default -> Map.of("maxIter", "20");
     };

@@ -41,7 +41,7 @@ class ModelChecksTest {
   void settingsThatDoNotApplyAreEachReported() {
     assertEquals(List.of("model.class-weights: mlp cannot weight rows (MLlib's multilayer perceptron has no "
         + "weightCol): set model.class-weights = none, or choose another algorithm",
-        "model.early-stopping.enabled: applies to gbt and xgboost, not mlp"),
+        "model.early-stopping.enabled: applies to gbt, xgboost and lightgbm, not mlp"),
         problems(model("mlp", Map.of(), List.of(8), "balanced", TuningConfig.NONE, true), Task.BINARY));
     List<String> problems = problems(model("random-forest", Map.of("layers", "3"), List.of(8), "balanced",
         TuningConfig.NONE, false), Task.REGRESSION);

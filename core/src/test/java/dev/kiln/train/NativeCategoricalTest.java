@@ -56,32 +56,54 @@ class NativeCategoricalTest {
     return Learning.metrics(model, test, Task.REGRESSION).get("r2");
   }
 
-  @Test
-  void xgboostSplitsOnSetsOfSitesWhereAFrequencyEncodingLearnsNothing(SparkSession spark,
+  /**
+   * Fits {@code algorithm} on the sites as categories and as frequencies: the first must learn the offsets, the second
+   * nothing; the site must carry the importance, and the saved model predict as the fitted one.
+   *
+   * @return the trainer of the native fit, for its effective params
+   */
+  private ModelTrainer learnsSetsOfSites(String algorithm, Map<String, String> params, SparkSession spark,
       DataFrameAssertions frames) throws Exception {
     Dataset<Row> train = sites(spark, 0);
     Dataset<Row> test = sites(spark, 100);
-    Map<String, String> params = Map.of("numRound", "60", "max_depth", "4", "eta", "0.3");
-
-    ModelTrainer native_ = trainer(features(List.of("site"), List.of(), FeatureConfig.NATIVE), "xgboost", params);
+    ModelTrainer native_ = trainer(features(List.of("site"), List.of(), FeatureConfig.NATIVE), algorithm, params);
     PipelineModel model = native_.fit(train);
-    assertEquals("q,c", native_.effectiveParams().get("feature_types"), "x1 a number, the site a category");
     double nativeR2 = r2(model, test);
-    ModelTrainer frequency = trainer(features(List.of(), List.of("site"), FeatureConfig.ONE_HOT), "xgboost",
+    ModelTrainer frequency = trainer(features(List.of(), List.of("site"), FeatureConfig.ONE_HOT), algorithm,
         params);
     double frequencyR2 = r2(frequency.fit(train), test);
-    assertTrue(nativeR2 > 0.97, "native R² " + nativeR2);
+    assertTrue(nativeR2 > 0.97, algorithm + " native R² " + nativeR2);
     assertTrue(frequencyR2 < 0.2, "equally common sites share one frequency: R² " + frequencyR2);
-    // Each set of sites split on is its own entry in XGBoost's scores; they add up to the site's importance.
+    // XGBoost scores each set of sites split on as its own entry; they add up to the site's importance.
     List<FeatureImportances.Entry> importances = FeatureImportances.of(model, test);
     assertEquals(List.of("site", "x1"), importances.stream().map(FeatureImportances.Entry::feature).toList());
     assertTrue(importances.get(0).value() > 0.9, importances.toString());
     assertEquals(1.0, importances.stream().mapToDouble(FeatureImportances.Entry::value).sum(), 1e-9);
 
-    String path = dir.resolve("xgboost").toString();
+    String path = dir.resolve(algorithm).toString();
     model.write().save(path);
     frames.assertEqualsIgnoringOrder(model.transform(test).select("site", "x1", "prediction"),
         PipelineModel.load(path).transform(test).select("site", "x1", "prediction"));
+    return native_;
+  }
+
+  @Test
+  void xgboostSplitsOnSetsOfSitesWhereAFrequencyEncodingLearnsNothing(SparkSession spark,
+      DataFrameAssertions frames) throws Exception {
+    ModelTrainer trainer = learnsSetsOfSites("xgboost", Map.of("numRound", "60", "max_depth", "4", "eta", "0.3"),
+        spark, frames);
+    assertEquals("q,c", trainer.effectiveParams().get("feature_types"), "x1 a number, the site a category");
+  }
+
+  @Test
+  void lightgbmSplitsOnSetsOfSitesOnAllTheCores(SparkSession spark, DataFrameAssertions frames) throws Exception {
+    // Sets of up to 40 sites per split (LightGBM's default stops at 32) and few rows per leaf: 100 rows per site.
+    ModelTrainer trainer = learnsSetsOfSites("lightgbm", Map.of("numIterations", "60", "numLeaves", "16",
+        "learningRate", "0.3", "maxCatThreshold", "64", "minDataPerGroup", "10", "catSmooth", "1"), spark, frames);
+    Map<String, String> effective = trainer.effectiveParams();
+    assertEquals("1", effective.get("lightgbm.categorical_feature"), "x1 a number, the site a category");
+    assertEquals(String.valueOf(spark.sparkContext().defaultParallelism()), effective.get("lightgbm.num_threads"),
+        "one native dataset trained by every core of the (local) executor");
   }
 
   @Test

@@ -42,6 +42,12 @@ class ClusterLoopIT {
   private static final List<String> METRICS = List.of("auc_roc", "auc_pr", "accuracy", "log_loss", "precision",
       "recall", "f1", "test_rows");
   private static final double TOLERANCE = 1e-6;
+  /**
+   * LightGBM's model depends on the layout: two executors train data-parallel (histograms summed over sockets, each
+   * executor's rows in its own native dataset), local mode one dataset with two threads. The same quality is the
+   * contract there, not the same bits (measured: every metric within 0.005 on these 3,312 held-out rows).
+   */
+  private static final double LIGHTGBM_TOLERANCE = 0.02;
   private static final String NAME = "churn-cluster-it";
 
   @TempDir
@@ -66,10 +72,12 @@ class ClusterLoopIT {
     // Kept after the test (the cluster's logs, worker and executor directories) for post-mortems.
     Path clusterDir = Path.of(System.getProperty("kiln.cluster.workDir", "target/cluster-it")).toAbsolutePath();
 
-    // MLlib's GBT, and XGBoost4J-Spark, whose workers are Spark tasks on the executors: both trained distributed.
+    // MLlib's GBT; XGBoost4J-Spark, whose workers are Spark tasks on the executors; LightGBM, one native dataset per
+    // executor, the executors joined over sockets: all trained distributed.
     Map<String, String> models = new java.util.LinkedHashMap<>();
     models.put("gbt", "params { maxIter = 10, maxDepth = 4, stepSize = 0.2, seed = 7 }");
     models.put("xgboost", "params { numRound = 20, max_depth = 4, eta = 0.3, seed = 7 }");
+    models.put("lightgbm", "params { numIterations = 20, numLeaves = 15, learningRate = 0.3, seed = 7 }");
     Map<String, Path> configs = new java.util.LinkedHashMap<>();
     for (Map.Entry<String, String> model : models.entrySet()) {
       configs.put(model.getKey(), writeConfig(tmp.resolve(model.getKey() + ".conf"),
@@ -224,7 +232,8 @@ class ClusterLoopIT {
     for (String metric : METRICS) {
       assertTrue(clusterMetrics.containsKey(metric), "cluster run has no " + metric + ": " + clusterMetrics);
       assertTrue(localMetrics.containsKey(metric), "local run has no " + metric + ": " + localMetrics);
-      assertEquals(localMetrics.get(metric), clusterMetrics.get(metric), TOLERANCE,
+      assertEquals(localMetrics.get(metric), clusterMetrics.get(metric),
+          algorithm.equals("lightgbm") ? LIGHTGBM_TOLERANCE : TOLERANCE,
           algorithm + ": " + metric + " differs between the cluster and local mode");
     }
     assertEquals(localLedger, clusterLedger, "row ledgers differ between the cluster and local mode");
