@@ -1,10 +1,10 @@
 package dev.kiln.train;
 
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMClassifier;
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMRegressor;
 import dev.kiln.errors.ConfigProblem;
 import dev.kiln.errors.InvalidConfigException;
 import dev.kiln.errors.InvalidInputException;
-import com.microsoft.azure.synapse.ml.lightgbm.LightGBMClassifier;
-import com.microsoft.azure.synapse.ml.lightgbm.LightGBMRegressor;
 import dev.kiln.feature.FeatureStages;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -70,8 +70,11 @@ final class ModelEstimator extends Estimator implements Serializable {
 
   static final String WEIGHT = "__kiln_class_weight";
   static final String VALIDATION = "__kiln_validation";
-  /** XGBoost's patience when early stopping is on and {@code numEarlyStoppingRounds} is not configured. */
-  static final int XGBOOST_STOPPING_ROUNDS = 10;
+  /**
+   * XGBoost's and LightGBM's patience when early stopping is on and {@code numEarlyStoppingRounds} /
+   * {@code earlyStoppingRound} is not configured.
+   */
+  static final int BOOSTING_PATIENCE = 10;
 
   /**
    * What the stage completes the estimator with.
@@ -147,14 +150,14 @@ final class ModelEstimator extends Estimator implements Serializable {
               .lt(lit(completion.validationFraction())));
       if (learner instanceof XGBoostEstimator xgboost) {
         if (!learner.isSet(learner.getParam("numEarlyStoppingRounds"))) {
-          Algorithm.set(learner, learner.getParam("numEarlyStoppingRounds"), XGBOOST_STOPPING_ROUNDS);
+          Algorithm.set(learner, learner.getParam("numEarlyStoppingRounds"), BOOSTING_PATIENCE);
         }
         xgboost.setEvalDataset(rows.filter(col(VALIDATION)).drop(VALIDATION));
         rows = rows.filter(col(VALIDATION).unary_$bang()).drop(VALIDATION);
       } else if (learner instanceof LightGBMBase) {
         // LightGBM validates on the flagged rows but stops only with a patience; 0, its default, never stops.
         if (!learner.isSet(learner.getParam("earlyStoppingRound"))) {
-          Algorithm.set(learner, learner.getParam("earlyStoppingRound"), XGBOOST_STOPPING_ROUNDS);
+          Algorithm.set(learner, learner.getParam("earlyStoppingRound"), BOOSTING_PATIENCE);
         }
         Algorithm.set(learner, learner.getParam("validationIndicatorCol"), VALIDATION);
       } else {

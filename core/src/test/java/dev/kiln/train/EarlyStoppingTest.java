@@ -45,7 +45,7 @@ class EarlyStoppingTest {
     PipelineModel model = trainer.fit(rows);
     int rounds = ModelTrainer.trees(FeatureImportances.predictor(model)).orElseThrow();
     assertTrue(rounds < 300, rounds + " rounds");
-    assertEquals(String.valueOf(ModelEstimator.XGBOOST_STOPPING_ROUNDS),
+    assertEquals(String.valueOf(ModelEstimator.BOOSTING_PATIENCE),
         trainer.effectiveParams().get("numEarlyStoppingRounds"));
     assertTrue(Learning.metrics(model, rows, Task.BINARY).get("accuracy") > 0.85);
   }
@@ -60,7 +60,7 @@ class EarlyStoppingTest {
     Map<String, String> params = trainer.effectiveParams();
     assertEquals(String.valueOf(rounds), params.get("early_stopping.trees"));
     // What the booster trained with, from its saved parameters.
-    assertEquals(String.valueOf(ModelEstimator.XGBOOST_STOPPING_ROUNDS), params.get("lightgbm.early_stopping_round"));
+    assertEquals(String.valueOf(ModelEstimator.BOOSTING_PATIENCE), params.get("lightgbm.early_stopping_round"));
     assertTrue(Learning.metrics(model, rows, Task.BINARY).get("accuracy") > 0.85);
   }
 }
