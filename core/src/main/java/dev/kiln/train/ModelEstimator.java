@@ -154,13 +154,11 @@ final class ModelEstimator extends Estimator implements Serializable {
         }
         xgboost.setEvalDataset(rows.filter(col(VALIDATION)).drop(VALIDATION));
         rows = rows.filter(col(VALIDATION).unary_$bang()).drop(VALIDATION);
-      } else if (learner instanceof LightGBMBase) {
+      } else {
         // LightGBM validates on the flagged rows but stops only with a patience; 0, its default, never stops.
-        if (!learner.isSet(learner.getParam("earlyStoppingRound"))) {
+        if (learner instanceof LightGBMBase && !learner.isSet(learner.getParam("earlyStoppingRound"))) {
           Algorithm.set(learner, learner.getParam("earlyStoppingRound"), BOOSTING_PATIENCE);
         }
-        Algorithm.set(learner, learner.getParam("validationIndicatorCol"), VALIDATION);
-      } else {
         Algorithm.set(learner, learner.getParam("validationIndicatorCol"), VALIDATION);
       }
     }
@@ -323,9 +321,9 @@ final class ModelEstimator extends Estimator implements Serializable {
 
   /**
    * LightGBM's objective for several classes ({@code multiclass}), its category slots ({@code categoricalSlotIndexes})
-   * and its threads: one native dataset per executor is
-   * trained by {@code numThreads} threads, and SynapseML's default (0) leaves it at one thread, so it is set to the
-   * cores an executor has ({@link #executorCores}), unless configured.
+   * and its threads: one native dataset per executor is trained by {@code numThreads} threads, and SynapseML's default
+   * (0) leaves it at one thread, so it is set to the cores an executor has ({@link #executorCores}), unless
+   * configured.
    */
   private static void completeLightgbm(Predictor learner, Dataset<Row> rows) {
     if (learner instanceof LightGBMClassifier && !learner.isSet(learner.getParam("objective"))

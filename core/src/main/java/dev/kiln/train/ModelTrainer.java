@@ -226,7 +226,7 @@ public final class ModelTrainer {
         return Optional.empty();
       }
     }
-    if (model instanceof com.microsoft.azure.synapse.ml.lightgbm.LightGBMModelMethods lightgbm) {
+    if (model instanceof LightGBMModelMethods lightgbm) {
       // Its trees after early stopping: the booster keeps the rounds up to the best one (and, per round, one
       // tree per class; counted here in rounds, as XGBoost's).
       return Optional.of(lightgbm.getBoosterNumTotalIterations());
