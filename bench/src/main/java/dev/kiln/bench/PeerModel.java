@@ -52,7 +52,8 @@ enum PeerModel {
       }
       """;
   private static final String KILN_LIGHTGBM = "lightgbm (SynapseML LightGBM, one dataset per executor, "
-      + "numThreads = cores); " + ROUNDS + " iterations, maxDepth " + DEPTH + ", numLeaves " + (1 << DEPTH)
+      + "numThreads = cores, bins from a sample of all rows); " + ROUNDS + " iterations, maxDepth " + DEPTH
+      + ", numLeaves " + (1 << DEPTH)
       + ", learningRate " + ETA + ", lambdaL2 0, minDataInLeaf " + MIN_LEAF_ROWS + "; distance, hour, weekday, month "
       + "numeric; origin, destination categorical (categorical-encoding = native: LightGBM splits on sets of "
       + "airports)";

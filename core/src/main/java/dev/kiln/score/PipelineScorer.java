@@ -1,5 +1,6 @@
 package dev.kiln.score;
 
+import com.microsoft.azure.synapse.ml.lightgbm.params.LightGBMModelParams;
 import dev.kiln.errors.UnsupportedStageException;
 import dev.kiln.registry.ModelArtifacts;
 import dev.kiln.registry.ModelVersion;
@@ -87,12 +88,16 @@ public final class PipelineScorer implements RowScorer, AutoCloseable {
   }
 
   /**
-   * Frees the native memory XGBoost's boosters hold (the JVM's collector does not see it). Call it when no thread will
-   * score with this scorer again, e.g. after a service has swapped in a new version and its last request finished.
+   * Frees the native memory XGBoost's and LightGBM's boosters hold (the JVM's collector does not see it). Call it when
+   * no thread will score with this scorer again, e.g. after a service has swapped in a new version and its last request
+   * finished.
    */
   @Override
   public void close() {
     for (Transformer stage : fitted) {
+      if (stage instanceof LightGBMModelParams lightgbm) {
+        lightgbm.getLightGBMBooster().freeNativeMemory();
+      }
       Booster booster = stage instanceof XGBoostClassificationModel c ? c.nativeBooster()
           : stage instanceof XGBoostRegressionModel r ? r.nativeBooster()
           : stage instanceof MulticlassXGBoostModel m ? m.model().nativeBooster() : null;

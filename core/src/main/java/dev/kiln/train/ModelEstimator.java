@@ -50,8 +50,9 @@ import org.apache.spark.storage.StorageLevel;
  *       (the driver's, {@code spark.driver.host}) and, for several classes, {@code num_class}, unless configured;
  *       a model of several classes is returned as a {@link MulticlassXGBoostModel}, which loads as it was saved;
  *   <li>LightGBM's {@code numThreads} (an executor's cores: SynapseML's default trains with one thread),
- *       {@code objective = multiclass} for several classes, and with early stopping {@code earlyStoppingRound}
- *       (10 unless set), unless configured;
+ *       {@code objective = multiclass} for several classes, {@code samplingMode = global} (its bins from a sample of
+ *       all rows, not the first ones), and with early stopping {@code earlyStoppingRound} (10 unless set), unless
+ *       configured;
  *   <li>naive Bayes' check that features are non-negative (all its model types but gaussian need it);
  *   <li>for category slots ({@code features.categorical-encoding = native}): XGBoost's {@code feature_types}
  *       ({@code c} for them, {@code q} for the rest), LightGBM's {@code categoricalSlotIndexes}, and MLlib trees'
@@ -320,10 +321,12 @@ final class ModelEstimator extends Estimator implements Serializable {
   }
 
   /**
-   * LightGBM's objective for several classes ({@code multiclass}), its category slots ({@code categoricalSlotIndexes})
-   * and its threads: one native dataset per executor is trained by {@code numThreads} threads, and SynapseML's default
-   * (0) leaves it at one thread, so it is set to the cores an executor has ({@link #executorCores}), unless
-   * configured.
+   * LightGBM's objective for several classes ({@code multiclass}), its category slots ({@code categoricalSlotIndexes}),
+   * its bin sample and its threads, each unless configured. The bins: SynapseML's default {@code samplingMode}
+   * ({@code subset}) samples only the first {@code binSampleCount} rows, in a time-ordered table its first days;
+   * {@code global} samples all of them. The threads: one native dataset per executor is trained by
+   * {@code numThreads} threads, and SynapseML's default (0) leaves it at one thread, so it is set to the cores an
+   * executor has ({@link #executorCores}).
    */
   private static void completeLightgbm(Predictor learner, Dataset<Row> rows) {
     if (learner instanceof LightGBMClassifier && !learner.isSet(learner.getParam("objective"))
@@ -338,6 +341,9 @@ final class ModelEstimator extends Estimator implements Serializable {
         Algorithm.set(learner, learner.getParam("categoricalSlotIndexes"),
             slots.keySet().stream().mapToInt(Integer::intValue).toArray());
       }
+    }
+    if (!learner.isSet(learner.getParam("samplingMode"))) {
+      Algorithm.set(learner, learner.getParam("samplingMode"), "global");
     }
     if (!learner.isSet(learner.getParam("numThreads"))) {
       executorCores(rows.sparkSession().sparkContext())

@@ -1,9 +1,11 @@
 package dev.kiln.score;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.microsoft.azure.synapse.ml.lightgbm.params.LightGBMModelParams;
 import dev.kiln.config.ConfigLayers;
 import dev.kiln.config.PipelineConfig;
 import dev.kiln.config.PipelineConfigParser;
@@ -218,6 +220,12 @@ class RowScorerParityTest {
         } else {
           assertEquals(want, got, where);
         }
+      }
+    }
+    scorer.close();
+    for (Transformer stage : model.stages()) {
+      if (stage instanceof LightGBMModelParams lightgbm) {
+        assertNull(lightgbm.getLightGBMBooster().boosterHandler().boosterPtr(), "LightGBM's native booster is freed");
       }
     }
   }
