@@ -19,48 +19,45 @@ import org.junit.jupiter.api.Test;
 @UsesSpark
 class EarlyStoppingTest {
 
-  private static ModelTrainer trainer(String algorithm, Map<String, String> params) {
-    ModelConfig model = new ModelConfig("m", "binary", algorithm, params, List.of(), "none", TuningConfig.NONE,
+  /**
+   * Fits {@code algorithm} with early stopping on 2,000 rows of {@link Learning#binary}: it must stop before
+   * {@code limit} trees, record how many it kept, and still learn the rule.
+   *
+   * @return the effective params the registry would record
+   */
+  private static Map<String, String> stopsBefore(int limit, String algorithm, Map<String, String> params,
+      SparkSession spark) {
+    Dataset<Row> rows = Learning.binary(spark, 2000);
+    ModelConfig config = new ModelConfig("m", "binary", algorithm, params, List.of(), "none", TuningConfig.NONE,
         new EarlyStoppingConfig(true, 0.2, 3));
-    return Learning.trainer(model, Task.BINARY);
+    ModelTrainer trainer = Learning.trainer(config, Task.BINARY);
+    PipelineModel model = trainer.fit(rows);
+    int trees = ModelTrainer.trees(FeatureImportances.predictor(model)).orElseThrow();
+    assertTrue(trees < limit, algorithm + ": " + trees + " trees");
+    Map<String, String> effective = trainer.effectiveParams();
+    assertEquals(String.valueOf(trees), effective.get("early_stopping.trees"));
+    assertTrue(Learning.metrics(model, rows, Task.BINARY).get("accuracy") > 0.85);
+    return effective;
   }
 
   @Test
   void gbtStopsAddingTrees(SparkSession spark) {
-    Dataset<Row> rows = Learning.binary(spark, 2000);
-    ModelTrainer trainer = trainer("gbt", Map.of("maxIter", "100", "stepSize", "0.5", "maxDepth", "3"));
-    PipelineModel model = trainer.fit(rows);
-    int trees = ModelTrainer.trees(FeatureImportances.predictor(model)).orElseThrow();
-    assertTrue(trees < 100, trees + " trees");
-    Map<String, String> params = trainer.effectiveParams();
-    assertEquals(String.valueOf(trees), params.get("early_stopping.trees"));
+    Map<String, String> params = stopsBefore(100, "gbt", Map.of("maxIter", "100", "stepSize", "0.5", "maxDepth", "3"),
+        spark);
     assertEquals(ModelEstimator.VALIDATION, params.get("validationIndicatorCol"));
-    assertTrue(Learning.metrics(model, rows, Task.BINARY).get("accuracy") > 0.85);
   }
 
   @Test
   void xgboostStopsAddingRounds(SparkSession spark) {
-    Dataset<Row> rows = Learning.binary(spark, 2000);
-    ModelTrainer trainer = trainer("xgboost", Map.of("numRound", "300", "eta", "0.5"));
-    PipelineModel model = trainer.fit(rows);
-    int rounds = ModelTrainer.trees(FeatureImportances.predictor(model)).orElseThrow();
-    assertTrue(rounds < 300, rounds + " rounds");
-    assertEquals(String.valueOf(ModelEstimator.BOOSTING_PATIENCE),
-        trainer.effectiveParams().get("numEarlyStoppingRounds"));
-    assertTrue(Learning.metrics(model, rows, Task.BINARY).get("accuracy") > 0.85);
+    Map<String, String> params = stopsBefore(300, "xgboost", Map.of("numRound", "300", "eta", "0.5"), spark);
+    assertEquals(String.valueOf(ModelEstimator.BOOSTING_PATIENCE), params.get("numEarlyStoppingRounds"));
   }
 
   @Test
   void lightgbmStopsAddingRounds(SparkSession spark) {
-    Dataset<Row> rows = Learning.binary(spark, 2000);
-    ModelTrainer trainer = trainer("lightgbm", Map.of("numIterations", "300", "learningRate", "0.5"));
-    PipelineModel model = trainer.fit(rows);
-    int rounds = ModelTrainer.trees(FeatureImportances.predictor(model)).orElseThrow();
-    assertTrue(rounds < 300, rounds + " rounds");
-    Map<String, String> params = trainer.effectiveParams();
-    assertEquals(String.valueOf(rounds), params.get("early_stopping.trees"));
+    Map<String, String> params = stopsBefore(300, "lightgbm", Map.of("numIterations", "300", "learningRate", "0.5"),
+        spark);
     // What the booster trained with, from its saved parameters.
     assertEquals(String.valueOf(ModelEstimator.BOOSTING_PATIENCE), params.get("lightgbm.early_stopping_round"));
-    assertTrue(Learning.metrics(model, rows, Task.BINARY).get("accuracy") > 0.85);
   }
 }
