@@ -61,6 +61,7 @@ public final class CleanProfileBenchmark {
     List<Run> kiln = new ArrayList<>();
     List<Run> naive = new ArrayList<>();
     List<Run> exact = new ArrayList<>();
+    List<StackFloors> floors = new ArrayList<>();
     int cores;
     try {
       cores = spark.sparkContext().defaultParallelism();
@@ -92,6 +93,11 @@ public final class CleanProfileBenchmark {
             k.profile().spearman().completeRows().orElse(0L), n.profile().spearman().completeRows().orElse(0L));
         progress.say("  Kiln's jobs by call site: %s", k.sites());
         progress.say("  naive's jobs by call site: %s", n.sites());
+        StackFloors f = StackFloors.measure(spark, table, options.data().resolve("floors-scratch"));
+        check(f, options.rows());
+        floors.add(f);
+        progress.say("  the stack alone, run %d/%d: scan %.1f s, Delta write of the rows unchanged %.1f s, Spark's "
+            + "exact dedup %.1f s", i, options.runs(), f.scanSeconds(), f.deltaWriteSeconds(), f.dedupSeconds());
       }
       for (int i = 1; i <= options.exactRuns(); i++) {
         Run e = run(spark, table, kiln(options.rankedRows(Long.MAX_VALUE)));
@@ -117,6 +123,8 @@ public final class CleanProfileBenchmark {
     System.out.print(ResultsTable.markdown(List.of(time)));
     System.out.println();
     System.out.print(throughput(time, options.rows(), cores, kiln.get(0).jobs(), naive.get(0).jobs()));
+    System.out.println();
+    System.out.print(floors(floors, options.rows(), cores));
     if (!exact.isEmpty()) {
       double median = Comparison.median(exact.stream().map(Run::seconds).toList());
       System.out.printf(Locale.ROOT, "%nFor information: Kiln ranking every row for Spearman (--ranked-rows all), "
@@ -167,6 +175,42 @@ public final class CleanProfileBenchmark {
     }
   }
 
+  /** The floors did the work they are named for: every row written, the duplicates (and only they) dropped. */
+  private static void check(StackFloors floors, long rows) {
+    if (floors.deltaRows() != rows || floors.dedupRows() != CleanProfileData.originals(rows)) {
+      throw new IllegalStateException("the stack's floors did not see the table: Delta copy " + floors.deltaRows()
+          + " rows (expected " + rows + "), exact dedup kept " + floors.dedupRows() + " (expected "
+          + CleanProfileData.originals(rows) + ")");
+    }
+  }
+
+  /**
+   * The floors' medians against the time the throughput target allows for everything: what Spark and Delta cost on
+   * this machine before Kiln does any of its own work.
+   */
+  static String floors(List<StackFloors> floors, long rows, int cores) {
+    double budget = rows / ROWS_PER_SECOND_PER_CORE / cores;
+    StringBuilder out = new StringBuilder();
+    out.append(String.format(Locale.ROOT, "The stack alone on the same table, median of %d (no cleaning, no statistic;"
+        + " %,.0f rows/s/core allows %.2f s for everything):%n%n", floors.size(), ROWS_PER_SECOND_PER_CORE, budget));
+    out.append("| step | median time | rows/s/core | share of the target's time |\n");
+    out.append("|---|---:|---:|---:|\n");
+    floorRow(out, "scan: read the Parquet table, decode every column",
+        floors.stream().map(StackFloors::scanSeconds).toList(), rows, cores, budget);
+    floorRow(out, "write the rows unchanged to a new Delta table",
+        floors.stream().map(StackFloors::deltaWriteSeconds).toList(), rows, cores, budget);
+    floorRow(out, "Spark's exact dedup (`dropDuplicates().count()`)",
+        floors.stream().map(StackFloors::dedupSeconds).toList(), rows, cores, budget);
+    return out.toString();
+  }
+
+  private static void floorRow(StringBuilder out, String step, List<Double> seconds, long rows, int cores,
+      double budget) {
+    double median = Comparison.median(seconds);
+    out.append(String.format(Locale.ROOT, "| %s | %.2f s | %,.0f | %.0f %% |%n", step, median,
+        rowsPerSecondPerCore(median, rows, cores), 100 * median / budget));
+  }
+
   /** The largest absolute difference between two matrices of the same columns. */
   static double largestDifference(Profile.CorrelationMatrix a, Profile.CorrelationMatrix b) {
     if (!a.columns().equals(b.columns())) {
@@ -214,12 +258,14 @@ public final class CleanProfileBenchmark {
     return out.toString();
   }
 
-  /** A local session like {@code bin/kiln}'s: N cores, loopback, no UI, shuffle partitions sized down. */
+  /** A local session like {@code bin/kiln}'s: N cores, loopback, no UI, Delta, shuffle partitions sized down. */
   private static SparkSession session(int cores) {
     return SparkSession.builder().appName("kiln-clean-profile-benchmark").master("local[" + cores + "]")
         .config("spark.sql.shuffle.partitions", String.valueOf(4 * cores))
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.ui.enabled", "false")
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .getOrCreate();
   }
 }
