@@ -20,8 +20,9 @@ import org.apache.spark.sql.SparkSession;
  * {@code local[N]}: Kiln (the cleaning of {@link CleanStep}, then {@link SparkProfiler}, whose analyzers share scans)
  * against a naive version in the same run (the same cleaning, then {@link NaiveProfiler}: one Spark job per column
  * statistic). Each run is timed end to end, from reading the Parquet table to the profile on the driver. Run it with
- * {@code bench/run-clean-profile} (see bench/README.md). Prints progress, then Markdown tables of medians,
- * rows/s/core and the ratio naive / Kiln; exits 0 when Kiln makes at least {@value #ROWS_PER_SECOND_PER_CORE}
+ * {@code bench/run-clean-profile} (see bench/README.md). After both versions, each run also times the stack alone on
+ * the same table ({@link StackFloors}). Prints progress, then Markdown tables of medians, rows/s/core, the ratio
+ * naive / Kiln and the stack's floors against the time the throughput target allows; exits 0 when Kiln makes at least {@value #ROWS_PER_SECOND_PER_CORE}
  * rows/s/core and is at least {@value #SPEEDUP} times as fast as the naive version, 1 when it misses, 2 on a bad
  * command line.
  */
