@@ -22,9 +22,9 @@ import org.apache.spark.sql.SparkSession;
  * statistic). Each run is timed end to end, from reading the Parquet table to the profile on the driver. Run it with
  * {@code bench/run-clean-profile} (see bench/README.md). After both versions, each run also times the stack alone on
  * the same table ({@link StackFloors}). Prints progress, then Markdown tables of medians, rows/s/core, the ratio
- * naive / Kiln and the stack's floors against the time the throughput target allows; exits 0 when Kiln makes at least {@value #ROWS_PER_SECOND_PER_CORE}
- * rows/s/core and is at least {@value #SPEEDUP} times as fast as the naive version, 1 when it misses, 2 on a bad
- * command line.
+ * naive / Kiln and the stack's floors against the time the throughput target allows; exits 0 when Kiln makes at
+ * least {@value #ROWS_PER_SECOND_PER_CORE} rows/s/core and is at least {@value #SPEEDUP} times as fast as the naive
+ * version, 1 when it misses, 2 on a bad command line.
  */
 public final class CleanProfileBenchmark {
 
